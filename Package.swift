@@ -1,0 +1,181 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings shared by every Swift target: Swift 6 language mode (strict concurrency) everywhere.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Agentry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "agentry", targets: ["AgentryCLI"]),
+        .library(name: "AgentryContracts", targets: ["AgentryContracts"]),
+        .library(name: "AgentryBus", targets: ["AgentryBus"]),
+        .library(name: "AgentryStore", targets: ["AgentryStore"]),
+        .library(name: "AgentryHTTP", targets: ["AgentryHTTP"]),
+        .library(name: "AgentryServiceKit", targets: ["AgentryServiceKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: C libraries, each imported only by its adapter.
+        .target(
+            name: "CAMQP",
+            path: "Shared/CAMQP",
+            linkerSettings: [.linkedLibrary("rabbitmq")]
+        ),
+        .target(
+            name: "CLibPQ",
+            path: "Shared/CLibPQ",
+            linkerSettings: [.linkedLibrary("pq")]
+        ),
+        .target(
+            name: "CCurl",
+            path: "Shared/CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+
+        // MARK: Shared modules.
+        .target(
+            name: "AgentryContracts",
+            path: "Shared/AgentryContracts",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AgentryBus",
+            dependencies: [
+                "CAMQP",
+                "AgentryContracts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Shared/AgentryBus",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AgentryStore",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/AgentryStore",
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AgentryHTTP",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/AgentryHTTP",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AgentryServiceKit",
+            dependencies: [
+                "AgentryContracts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Shared/AgentryServiceKit",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AgentryTestSupport",
+            dependencies: [
+                "AgentryContracts",
+                "AgentryBus",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/AgentryTestSupport",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Executables.
+        .executableTarget(
+            name: "AgentryCLI",
+            dependencies: [
+                "AgentryContracts",
+                "AgentryBus",
+                "AgentryStore",
+                "AgentryHTTP",
+                "AgentryServiceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/AgentryCLI",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests.
+        .testTarget(
+            name: "AgentryContractsTests",
+            dependencies: ["AgentryContracts"],
+            path: "Tests/AgentryContractsTests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgentryBusTests",
+            dependencies: ["AgentryBus", "AgentryContracts", "AgentryTestSupport"],
+            path: "Tests/AgentryBusTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgentryStoreTests",
+            dependencies: ["AgentryStore", "AgentryTestSupport"],
+            path: "Tests/AgentryStoreTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgentryHTTPTests",
+            dependencies: [
+                "AgentryHTTP",
+                "AgentryTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/AgentryHTTPTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgentryServiceKitTests",
+            dependencies: [
+                "AgentryServiceKit",
+                "AgentryTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/AgentryServiceKitTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "AgentryBus",
+                "AgentryStore",
+                "AgentryContracts",
+                "AgentryTestSupport",
+            ],
+            path: "Tests/IntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
