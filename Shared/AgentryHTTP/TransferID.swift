@@ -1,0 +1,4 @@
+/// Identifies one transfer on a ``CurlMultiDriver``.
+struct TransferID: Sendable, Hashable {
+    let rawValue: UInt64
+}
