@@ -1,0 +1,16 @@
+import Synchronization
+
+/// A thread-safe value a test flips and a readiness check or service reads.
+final class Flag<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+
+    init(_ value: Value) {
+        self.value = Mutex(value)
+    }
+
+    func get() -> Value { value.withLock { $0 } }
+
+    func set(_ newValue: Value) { value.withLock { $0 = newValue } }
+
+    func update(_ change: (inout Value) -> Void) { value.withLock { change(&$0) } }
+}
