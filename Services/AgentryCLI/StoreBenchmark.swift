@@ -6,7 +6,9 @@ import Foundation
 /// loops one autocommitted INSERT (one statement, one commit) until `seconds` have passed.
 ///
 /// - Returns: the number of INSERTs committed and the measured wall time in seconds.
-func runStoreBenchmark(url: String, connections: Int, seconds: Double) async throws -> (transactions: Int, seconds: Double) {
+func runStoreBenchmark(
+    url: String, connections: Int, seconds: Double
+) async throws -> (transactions: Int, seconds: Double) {
     let client = try PostgresClient(url: url, poolSize: connections, applicationName: "agentry-bench")
     do {
         try await client.execute("""

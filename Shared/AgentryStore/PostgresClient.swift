@@ -43,7 +43,9 @@ public final class PostgresClient: Sendable {
     }
 
     /// A logger that drops everything, the default when none is given.
-    public static var silentLogger: Logger { Logger(label: "agentry.store", factory: { _ in SwiftLogNoOpLogHandler() }) }
+    public static var silentLogger: Logger {
+        Logger(label: "agentry.store", factory: { _ in SwiftLogNoOpLogHandler() })
+    }
 
     /// True when the database was reachable at the last connection attempt or statement (readiness);
     /// see ``ping()`` for an active check.

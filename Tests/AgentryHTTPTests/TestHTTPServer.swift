@@ -122,6 +122,11 @@ final class TestHTTPServer: Sendable {
             headers[.location] = "/redirect/\(count - 1)"
             return Response(status: .found, headers: headers)
         }
+        router.head("/resource") { _, _ in
+            var headers = HTTPFields()
+            headers[HTTPField.Name("X-Resource")!] = "present"
+            return Response(status: .ok, headers: headers)
+        }
         router.get("/bytes/:count") { _, context in
             let count = try context.parameters.require("count", as: Int.self)
             return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(bytes: Self.pattern(count))))

@@ -48,8 +48,8 @@ private struct StubbornWorker: Service {
 
     @Test func groupShutsDownOnSIGTERMAndSIGINTWithinTheGracePeriod() {
         let runner = AgentryServiceRunner(
-            configuration: configuration(grace: .seconds(7)), logger: logger, services: [],
-            registry: PrometheusCollectorRegistry()
+            configuration: configuration(grace: .seconds(7)), logger: logger,
+            services: [StubbornWorker(cancelled: Flag(false))], registry: PrometheusCollectorRegistry()
         )
         let group = runner.makeGroupConfiguration()
         #expect(group.gracefulShutdownSignals.map(\.description) == ["SIGTERM", "SIGINT"])

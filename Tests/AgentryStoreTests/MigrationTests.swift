@@ -33,12 +33,15 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try "SELECT 2;".write(to: directory.appendingPathComponent("0002_second.sql"), atomically: true, encoding: .utf8)
-        try "SELECT 1;".write(to: directory.appendingPathComponent("0001_first.sql"), atomically: true, encoding: .utf8)
-        try "notes".write(to: directory.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+        func write(_ text: String, _ name: String) throws {
+            try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try write("SELECT 2;", "0002_second.sql")
+        try write("SELECT 1;", "0001_first.sql")
+        try write("notes", "README.md")
         let migrations = try Migration.load(from: directory)
         #expect(migrations.map(\.name) == ["first", "second"])
-        try "SELECT 3;".write(to: directory.appendingPathComponent("0002_again.sql"), atomically: true, encoding: .utf8)
+        try write("SELECT 3;", "0002_again.sql")
         #expect(throws: PostgresError.self) { try Migration.load(from: directory) }
     }
 }

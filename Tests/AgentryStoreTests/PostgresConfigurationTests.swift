@@ -48,7 +48,8 @@ import Testing
 
     @Test(arguments: [
         "mysql://u:p@h/db", "postgres:/h/db", "postgres://u:p@h:notaport/db", "postgres://u:p@h:0/db",
-        "postgres://u:p@h:70000/db", "postgres://u:p%zz@h/db", "postgres://u:p%4@h/db", "postgres://u:p@h/db?sslmode=maybe",
+        "postgres://u:p@h:70000/db", "postgres://u:p%zz@h/db", "postgres://u:p%4@h/db",
+        "postgres://u:p@h/db?sslmode=maybe",
         "postgres://u:p@[::1/db", "postgres://u:p@h1,h2/db", "postgres://u:p@h/db?connect_timeout=soon",
         "postgres://u:p%00x@h/db", "postgres://u:p@h/db?=x",
     ])

@@ -22,7 +22,8 @@ extension StoreIntegrationTests {
                 await #expect(throws: Expected.self) {
                     try await client.withTransaction { connection in
                         try await connection.execute("INSERT INTO items VALUES (\(3), \("three"))")
-                        let seen = try await connection.query("SELECT count(*) FROM items").first?.decode(Int.self, at: 0)
+                        let seen = try await connection.query("SELECT count(*) FROM items")
+                            .first?.decode(Int.self, at: 0)
                         #expect(seen == 3)
                         throw Expected()
                     }
@@ -37,7 +38,8 @@ extension StoreIntegrationTests {
                 }
                 #expect(aborted.sqlState == "25P02")
 
-                let ids = try await client.query("SELECT id FROM items ORDER BY id").map { try $0.decode(Int.self, at: 0) }
+                let ids = try await client.query("SELECT id FROM items ORDER BY id")
+                    .map { try $0.decode(Int.self, at: 0) }
                 #expect(ids == [1, 2])
                 // The connections went back clean: no transaction is left open.
                 let open = try await client.query("""

@@ -88,7 +88,8 @@ extension StoreIntegrationTests {
                 }
                 #expect(refused.code == .migration)
                 #expect(refused.message.contains("was changed"))
-                let second = try await client.query("SELECT to_regclass('second') IS NULL").first?.decode(Bool.self, at: 0)
+                let second = try await client.query("SELECT to_regclass('second') IS NULL")
+                    .first?.decode(Bool.self, at: 0)
                 #expect(second == true)
 
                 let broken = original + [Migration(version: 2, name: "broken", sql: """
@@ -179,7 +180,8 @@ extension StoreIntegrationTests {
 
                 let role = try await StoreFixture.postgresError {
                     try await client.execute("""
-                        INSERT INTO api_keys (id, name, key_hash, prefix, role) VALUES (\(UUID()), 'k', 'h', 'p', 'root')
+                        INSERT INTO api_keys (id, name, key_hash, prefix, role)
+                        VALUES (\(UUID()), 'k', 'h', 'p', 'root')
                         """)
                 }
                 #expect(role.isCheckViolation)

@@ -21,7 +21,8 @@ extension StoreIntegrationTests {
                 var failures: [PostgresError.Code] = []
                 let after = try await retrying("queries succeed after the restart", timeout: .seconds(60)) {
                     do {
-                        return try await client.query("SELECT pg_postmaster_start_time()").first?.decode(Date.self, at: 0)
+                        return try await client.query("SELECT pg_postmaster_start_time()")
+                            .first?.decode(Date.self, at: 0)
                     } catch let error as PostgresError {
                         failures.append(error.code)
                         throw error
@@ -66,16 +67,15 @@ extension StoreIntegrationTests {
         @Test func idleConnectionClosedByTheServerIsReplacedTransparently() async throws {
             try await StoreFixture.withFreshDatabase(poolSize: 1) { client, _ in
                 try await client.execute("CREATE TABLE hits (n int)")
-                let pid = try #require(try await client.query("SELECT pg_backend_pid()").first?.decode(Int32.self, at: 0))
+                let pids = try await client.query("SELECT pg_backend_pid()")
+                let pid = try #require(pids.first).decode(Int32.self, at: 0)
                 // Terminate the pooled connection's backend from outside the pool.
-                let admin = PostgresClient(configuration: try StoreFixture.configuration(poolSize: 1))
-                try await admin.execute("SELECT pg_terminate_backend(\(pid))")
-                await admin.close()
-                try await eventually("the backend is gone") {
-                    let outside = PostgresClient(configuration: try StoreFixture.configuration(poolSize: 1))
-                    defer { Task { await outside.close() } }
-                    let rows = try await outside.query("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid)")
-                    return try rows.first?.decode(Int.self, at: 0) == 0
+                try await StoreFixture.withClient(poolSize: 1) { admin in
+                    try await admin.execute("SELECT pg_terminate_backend(\(pid))")
+                    try await eventually("the backend is gone") {
+                        let rows = try await admin.query("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid)")
+                        return try rows.first?.decode(Int.self, at: 0) == 0
+                    }
                 }
                 // The closed connection is found before the INSERT is sent, so it runs once, elsewhere.
                 try await client.execute("INSERT INTO hits VALUES (\(1))")
