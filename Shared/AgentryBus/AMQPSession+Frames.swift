@@ -99,6 +99,7 @@ extension AMQPSession {
             return
         }
         consumer.unsettled += 1
+        consumer.outstanding.append(deliveryTag)
         let delivery = AMQPDelivery(
             body: body, properties: properties, exchange: exchange, routingKey: routingKey,
             redelivered: redelivered, deliveryTag: deliveryTag, channel: channel, session: instance,
@@ -133,6 +134,7 @@ extension AMQPSession {
     }
 
     private func brokerCancelled(consumerTag: String) {
+        flushAcknowledgements()
         guard let consumer = consumers.removeValue(forKey: consumerTag) else { return }
         consumer.continuation.finish(
             throwing: AMQPError(.channelClosed, "the broker cancelled the consumer of '\(consumer.queue)'"))

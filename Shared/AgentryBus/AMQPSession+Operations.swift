@@ -113,6 +113,7 @@ extension AMQPSession {
         consumer.channel = channel
         consumer.channelInstance = channelInstances[channel] ?? 0
         consumer.unsettled = 0
+        consumer.resetAcknowledgements()
         _ = amqp_basic_qos(handle.state, channel, 0, consumer.prefetch, 0)
         try check(amqp_get_rpc_reply(handle.state), channel: channel, context: "basic.qos")
         let arena = AMQPArena()
@@ -139,33 +140,87 @@ extension AMQPSession {
             return
         }
         if consumer.unsettled == 0 {
+            flushAcknowledgements()
             consumers[tag] = nil
             closeChannel(consumer.channel)
         }
     }
 
     /// Acks, requeues or dead-letters a delivery, unless its channel is gone (then the broker has
-    /// already requeued it).
+    /// already requeued it). Acks are collected and sent by ``flushAcknowledgements()`` once the
+    /// lane has run its current batch of work; requeues and rejections go out at once.
     func settle(_ delivery: AMQPDelivery, _ settlement: AMQPSettlement) {
         guard let handle, channelInstances[delivery.channel] == delivery.session else {
             logger.debug("dropping a settlement for a closed channel; the broker requeued the message")
             return
         }
-        let status: Int32
-        switch settlement {
-        case .ack: status = amqp_basic_ack(handle.state, delivery.channel, delivery.deliveryTag, 0)
-        case .requeue: status = amqp_basic_nack(handle.state, delivery.channel, delivery.deliveryTag, 0, 1)
-        case .deadLetter: status = amqp_basic_reject(handle.state, delivery.channel, delivery.deliveryTag, 0)
+        let consumer = consumers.values.first { $0.channel == delivery.channel && $0.channelInstance == delivery.session }
+        if let consumer, settlement == .ack {
+            if consumer.pendingAcks.isEmpty { consumersWithPendingAcks.append(consumer) }
+            consumer.pendingAcks.insert(delivery.deliveryTag)
+        } else {
+            let status: Int32
+            switch settlement {
+            case .ack: status = amqp_basic_ack(handle.state, delivery.channel, delivery.deliveryTag, 0)
+            case .requeue: status = amqp_basic_nack(handle.state, delivery.channel, delivery.deliveryTag, 0, 1)
+            case .deadLetter: status = amqp_basic_reject(handle.state, delivery.channel, delivery.deliveryTag, 0)
+            }
+            guard status == AMQP_STATUS_OK.rawValue else {
+                dropConnection(AMQPError(.protocolError, "settle: \(String(cString: amqp_error_string2(status)))"))
+                return
+            }
+            consumer?.settledAlone.insert(delivery.deliveryTag)
         }
-        guard status == AMQP_STATUS_OK.rawValue else {
-            dropConnection(AMQPError(.protocolError, "settle: \(String(cString: amqp_error_string2(status)))"))
-            return
-        }
-        if let consumer = consumers.values.first(where: { $0.channel == delivery.channel }) {
+        if let consumer {
             consumer.unsettled -= 1
             if consumer.cancelled && consumer.unsettled <= 0 {
+                flushAcknowledgements()
                 consumers[consumer.tag] = nil
                 closeChannel(consumer.channel)
+            }
+        }
+    }
+
+    /// Sends the collected acks: one `multiple` ack up to the end of the oldest contiguous run of
+    /// settled tags, and single acks for tags settled out of order behind a delivery still in work.
+    func flushAcknowledgements() {
+        guard !consumersWithPendingAcks.isEmpty else { return }
+        let waiting = consumersWithPendingAcks
+        consumersWithPendingAcks.removeAll(keepingCapacity: true)
+        guard let handle else { return }
+        for consumer in waiting where !consumer.pendingAcks.isEmpty {
+            guard channelInstances[consumer.channel] == consumer.channelInstance else {
+                consumer.resetAcknowledgements()
+                continue
+            }
+            var last: UInt64?
+            var covered = 0
+            while consumer.head < consumer.outstanding.count {
+                let tag = consumer.outstanding[consumer.head]
+                if consumer.pendingAcks.remove(tag) != nil {
+                    last = tag
+                    covered += 1
+                } else if consumer.settledAlone.remove(tag) == nil {
+                    break
+                }
+                consumer.head += 1
+            }
+            var status = Int32(AMQP_STATUS_OK.rawValue)
+            if let last {
+                status = amqp_basic_ack(handle.state, consumer.channel, last, covered > 1 ? 1 : 0)
+            }
+            for tag in consumer.pendingAcks where status == AMQP_STATUS_OK.rawValue {
+                status = amqp_basic_ack(handle.state, consumer.channel, tag, 0)
+                consumer.settledAlone.insert(tag)
+            }
+            consumer.pendingAcks.removeAll(keepingCapacity: true)
+            if consumer.head > 1024 && consumer.head * 2 > consumer.outstanding.count {
+                consumer.outstanding.removeFirst(consumer.head)
+                consumer.head = 0
+            }
+            guard status == AMQP_STATUS_OK.rawValue else {
+                dropConnection(AMQPError(.protocolError, "basic.ack: \(String(cString: amqp_error_string2(status)))"))
+                return
             }
         }
     }

@@ -25,6 +25,22 @@ final class AMQPSession {
         var channelInstance: UInt64 = 0
         var cancelled = false
         var unsettled = 0
+        /// Delivery tags handed out on the current channel, oldest first, from `head` on.
+        var outstanding: [UInt64] = []
+        var head = 0
+        /// Acks settled by the application and not yet sent: the lane sends them together after
+        /// each batch of work, as one `multiple` ack for the oldest contiguous run.
+        var pendingAcks: Set<UInt64> = []
+        /// Tags already settled on their own (nacked, rejected, or acked out of order).
+        var settledAlone: Set<UInt64> = []
+
+        /// Forgets the tags of a previous channel.
+        func resetAcknowledgements() {
+            outstanding.removeAll()
+            head = 0
+            pendingAcks.removeAll()
+            settledAlone.removeAll()
+        }
 
         init(tag: String, queue: String, prefetch: UInt16,
              continuation: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation) {
@@ -52,6 +68,8 @@ final class AMQPSession {
     var nextPublishSequence: UInt64 = 1
     var lowestUnconfirmed: UInt64 = 1
     var consumers: [String: Consumer] = [:]
+    /// Consumers holding acks that ``flushAcknowledgements()`` has yet to send.
+    var consumersWithPendingAcks: [Consumer] = []
     /// Open channel number → unique instance id, so a settlement never reaches a reused channel.
     var channelInstances: [UInt16: UInt64] = [:]
     var nextChannelInstance: UInt64 = 1
@@ -88,6 +106,7 @@ final class AMQPSession {
                 continue
             }
             let didWork = runWork()
+            if didWork { flushAcknowledgements() }
             if stopping { break }
             guard let handle else { continue }
             if amqp_frames_enqueued(handle.state) != 0 || amqp_data_in_buffer(handle.state) != 0 {
@@ -196,8 +215,10 @@ final class AMQPSession {
         nextChannel = 3
         let lost = AMQPError(.connectionLost, "publish outcome unknown: \(error.detail)")
         failAllPending(lost)
+        consumersWithPendingAcks.removeAll()
         for consumer in consumers.values {
             consumer.unsettled = 0
+            consumer.resetAcknowledgements()
             consumer.channel = 0
             if consumer.cancelled { consumers[consumer.tag] = nil }
         }

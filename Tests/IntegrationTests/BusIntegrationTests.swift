@@ -42,6 +42,48 @@ struct BusIntegrationTests {
         await connection.close()
     }
 
+    /// Acks are sent in batches, as one `multiple` ack for the oldest contiguous run: an ack must
+    /// never cover a delivery that is still in work, and none may be lost.
+    @Test func batchedAcksCoverExactlyTheSettledDeliveries() async throws {
+        let connection = try await BusFixture.connect()
+        let consuming = try await BusFixture.connect("acks")
+        let queue = BusFixture.unique("acks")
+        try await connection.declare(AMQPTopology(queues: [.init(queue)]))
+        for index in 0..<40 {
+            try await connection.publish(BusFixture.message("m\(index)"), exchange: "", routingKey: queue)
+        }
+        let log = DeliveryLog()
+        let consumer = try await consuming.consume(queue: queue, prefetch: 40)
+        let task = consumer.collect(into: log)
+        try await eventually("all delivered") { await log.count == 40 }
+        let deliveries = await log.deliveries
+        // Settle in a scrambled order: #7 and #30 stay in work, #3 is rejected, the rest acked.
+        var order = Array(deliveries.indices).filter { $0 != 7 && $0 != 30 }
+        order.swapAt(0, 20)
+        order.swapAt(5, 33)
+        order.reverse()
+        for index in order {
+            if index == 3 { deliveries[index].reject() } else { deliveries[index].ack() }
+        }
+        // The acks leave before the close on the same socket, so closing the consumer's connection
+        // returns exactly the two deliveries still in work to the queue.
+        task.cancel()
+        await consuming.close()
+        try await eventually("unsettled deliveries requeued") {
+            try await connection.queueStatus(queue).messages == 2
+        }
+        // And they are the two that were in work.
+        let again = DeliveryLog()
+        let second = try await connection.consume(queue: queue, prefetch: 10)
+        let secondTask = second.collect(into: again) { $0.ack() }
+        try await eventually("redelivered") { await again.count == 2 }
+        let bodies = Set(await again.deliveries.map { String(decoding: $0.body, as: UTF8.self) })
+        #expect(bodies == ["m7", "m30"])
+        secondTask.cancel()
+        try await connection.delete(queue: queue)
+        await connection.close()
+    }
+
     @Test func unroutableMandatoryPublishIsAnError() async throws {
         let connection = try await BusFixture.connect()
         let exchange = BusFixture.unique("nowhere")
