@@ -38,3 +38,24 @@ public struct PlanStep: Codable, Sendable, Equatable, Hashable {
         self.description = description
     }
 }
+
+extension PlanStep {
+    private enum CodingKeys: String, CodingKey {
+        case id, specialist, tool, input, dependsOn, risk, limits, description
+    }
+
+    /// Decodes a step; `input`, `dependsOn`, `risk` and `limits` may be left out (planners often do)
+    /// and take the same defaults as the memberwise initialiser.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(String.self, forKey: .id),
+            specialist: try container.decode(Specialist.self, forKey: .specialist),
+            tool: try container.decode(String.self, forKey: .tool),
+            input: try container.decodeIfPresent(JSONValue.self, forKey: .input) ?? [:],
+            dependsOn: try container.decodeIfPresent([String].self, forKey: .dependsOn) ?? [],
+            risk: try container.decodeIfPresent(RiskClass.self, forKey: .risk) ?? .low,
+            limits: try container.decodeIfPresent(StepLimits.self, forKey: .limits) ?? .standard,
+            description: try container.decodeIfPresent(String.self, forKey: .description))
+    }
+}

@@ -17,3 +17,19 @@ public struct StepLimits: Codable, Sendable, Equatable, Hashable {
     /// 5 minutes, 3 attempts, the worker's own output limit.
     public static let standard = StepLimits()
 }
+
+extension StepLimits {
+    private enum CodingKeys: String, CodingKey {
+        case timeoutSeconds, maxAttempts, maxOutputBytes
+    }
+
+    /// Decodes limits; a limit left out takes its default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = StepLimits.standard
+        self.init(
+            timeoutSeconds: try container.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? defaults.timeoutSeconds,
+            maxAttempts: try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? defaults.maxAttempts,
+            maxOutputBytes: try container.decodeIfPresent(Int.self, forKey: .maxOutputBytes))
+    }
+}
