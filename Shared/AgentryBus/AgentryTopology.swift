@@ -21,6 +21,9 @@ public enum AgentryTopology {
     /// Deliveries after which a message on a work or inbox queue is dead-lettered.
     public static let defaultDeliveryLimit = 5
 
+    /// The audit writer's queue: everything on the events exchange and every work item.
+    public static let auditQueue = "audit.log"
+
     /// The specialist kinds with a work queue each.
     public static let workKinds = ["code", "data", "comm", "browser"]
 
@@ -60,6 +63,8 @@ public enum AgentryTopology {
             let queue = "work.\(kind)"
             topology.queues.append(.quorum(queue, deliveryLimit: deliveryLimit, deadLetterExchange: deadExchange))
             topology.bindings.append(.init(queue: queue, exchange: workExchange, routingKey: kind))
+            // Work items are facts too: the audit log sees every one.
+            topology.bindings.append(.init(queue: auditQueue, exchange: workExchange, routingKey: kind))
         }
         for inbox in inboxes {
             topology.queues.append(.quorum(inbox.queue, deliveryLimit: deliveryLimit, deadLetterExchange: deadExchange))

@@ -39,8 +39,10 @@ import Testing
     }
 
     @Test func auditBindsEverythingAndTheDirectorItsFacts() {
-        let audit = topology.bindings.filter { $0.queue == "audit.log" }.map(\.routingKey)
-        #expect(audit == ["#"])
+        let audit = Set(topology.bindings.filter { $0.queue == "audit.log" }.map { "\($0.exchange) \($0.routingKey)" })
+        #expect(audit == [
+            "agentry.events #", "agentry.work code", "agentry.work data", "agentry.work comm", "agentry.work browser",
+        ])
         let director = Set(topology.bindings.filter { $0.queue == "director.inbox" }.map(\.routingKey))
         #expect(director.isSuperset(of: ["run.requested", "step.completed", "step.failed", "approval.decided"]))
     }
