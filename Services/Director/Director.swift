@@ -1,0 +1,533 @@
+import AgentryBus
+import AgentryContracts
+import AgentryRuntime
+import AgentryStore
+import Foundation
+import Logging
+import Metrics
+
+/// The run state machine. Every handler runs in one transaction that first claims the envelope in
+/// `processed_messages` (a redelivery changes nothing), locks the run's row (several directors may
+/// run at once; the lock serialises them per run), changes state, and writes the envelopes that
+/// the change causes into the outbox. The relay publishes them after the commit.
+struct Director: Sendable {
+    static let consumerName = "director"
+    /// Where model replies come back: the director's own inbox, through the default exchange.
+    static let replyQueue = "director.inbox"
+    /// How often an invalid plan is asked for before the run fails.
+    static let maxPlanAttempts = 2
+
+    let store: PostgresClient
+    let logger: Logger
+    /// Called after a transaction that wrote to the outbox has committed.
+    let outboxWritten: @Sendable () -> Void
+
+    // MARK: Entry point
+
+    func handle(_ envelope: Envelope) async throws {
+        let wrote = try await store.withTransaction { connection -> Bool in
+            guard try await IdempotencyLedger.claim(
+                consumer: Self.consumerName, envelopeId: envelope.id, on: connection)
+            else {
+                logger.debug("duplicate envelope ignored")
+                return false
+            }
+            var context = Context(connection: connection, cause: envelope, logger: logger)
+            switch envelope.payload {
+            case .runRequested(let request): try await runRequested(request, &context)
+            case .modelReply(let reply): try await modelReplied(reply, &context)
+            case .stepCompleted(let completed): try await stepCompleted(completed, &context)
+            case .stepFailed(let failed): try await stepFailed(failed, &context)
+            case .approvalDecided(let decision): try await approvalDecided(decision, &context)
+            case .runControl(let control): try await runControlled(control, &context)
+            default:
+                throw PermanentFailure("the director does not handle \(envelope.type.rawValue)")
+            }
+            return context.enqueued > 0
+        }
+        if wrote { outboxWritten() }
+    }
+
+    /// An `approval.decided` from the approval reply queue: republished as a fact (same envelope id)
+    /// through the outbox, so the audit log records it and the director handles it from its inbox
+    /// like a decision made through the API or Slack.
+    func handleApprovalReply(_ envelope: Envelope) async throws {
+        guard case .approvalDecided = envelope.payload else {
+            throw PermanentFailure("the approval reply queue takes approval.decided, not \(envelope.type.rawValue)")
+        }
+        try await store.withTransaction { connection in
+            try await Outbox.enqueueEvent(envelope, on: connection)
+        }
+        outboxWritten()
+    }
+
+    /// What a handler needs inside its transaction.
+    struct Context {
+        let connection: PostgresConnection
+        let cause: Envelope
+        let logger: Logger
+        var enqueued = 0
+
+        /// An envelope caused by the one being handled, for `runId` (and `stepId`).
+        func envelope(_ payload: EnvelopePayload, runId: UUID, stepId: String? = nil, attempt: Int = 1) -> Envelope {
+            var envelope = Envelope.caused(by: cause, payload: payload)
+            envelope.runId = runId
+            envelope.stepId = stepId
+            envelope.attempt = attempt
+            if cause.runId != runId { envelope.correlationId = runId }
+            return envelope
+        }
+
+        mutating func enqueue(_ envelope: Envelope, to route: Route, replyTo: String? = nil, delay: RetryTier? = nil) async throws {
+            try await Outbox.enqueue(envelope, to: route, replyTo: replyTo, delay: delay, on: connection)
+            enqueued += 1
+        }
+
+        mutating func publishFact(_ envelope: Envelope) async throws {
+            try await enqueue(envelope, to: .event(envelope.type))
+        }
+    }
+
+    // MARK: run.requested → planning
+
+    private func runRequested(_ request: RunRequested, _ context: inout Context) async throws {
+        guard let runId = context.cause.runId else {
+            throw PermanentFailure("run.requested without a run id")
+        }
+        let trimmed = request.request.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw PermanentFailure("run.requested with an empty request") }
+        let runContext = JSONValue.object([
+            "requestedBy": request.requestedBy.map(JSONValue.string) ?? .null,
+            "inputs": .object(request.inputs ?? [:]),
+            "workflow": request.workflow.map(JSONValue.string) ?? .null,
+        ])
+        let inserted = try await context.connection.execute("""
+            INSERT INTO runs (id, tenant, source, external_event_id, request, status, context, budget_usd, source_reference)
+            VALUES (\(runId), \(context.cause.tenant), \(request.source.rawValue), \(request.externalEventId), \(trimmed),
+                    'planning', \(PostgresJSON(runContext)), \(request.budgetUSD),
+                    \(request.sourceReference.map { PostgresJSON($0) }))
+            ON CONFLICT DO NOTHING
+            """)
+        guard inserted == 1 else {
+            context.logger.info("duplicate run request ignored", metadata: [
+                "external.event.id": "\(request.externalEventId ?? "")", "source": "\(request.source.rawValue)",
+            ])
+            return
+        }
+        Counter(label: "agentry_runs_started_total", dimensions: [("source", request.source.rawValue)]).increment()
+        try await askForPlan(runId: runId, request: trimmed, attempt: 1, problems: nil, &context)
+        context.logger.info("run accepted; planning", metadata: ["run.id": "\(runId.uuidString.lowercased())"])
+    }
+
+    private func askForPlan(runId: UUID, request: String, attempt: Int, problems: String?, _ context: inout Context) async throws {
+        var messages = [
+            ChatMessage(role: .system, content: PlannerPrompt.system),
+            ChatMessage(role: .user, content: request),
+        ]
+        if let problems {
+            messages.append(ChatMessage(role: .user, content: """
+                The previous plan was rejected: \(problems)
+                Answer again with a corrected plan for the same request.
+                """))
+        }
+        let modelRequest = ModelRequest(
+            alias: "planner", messages: messages, responseFormat: .jsonSchema(name: "plan", schema: PlannerPrompt.schema),
+            complexity: .medium, purpose: "plan", cache: attempt == 1)
+        let envelope = context.envelope(.modelRequest(modelRequest), runId: runId, attempt: attempt)
+        try await context.enqueue(envelope, to: .event(.modelRequest), replyTo: Self.replyQueue)
+        try await context.connection.execute("""
+            UPDATE runs SET plan_request_id = \(envelope.id), plan_attempts = \(attempt), status = 'planning',
+                            updated_at = now(), version = version + 1
+            WHERE id = \(runId)
+            """)
+    }
+
+    // MARK: model.reply → planned
+
+    private func modelReplied(_ reply: ModelReply, _ context: inout Context) async throws {
+        guard let runId = context.cause.runId, var run = try await RunRecord.lock(runId, on: context.connection) else {
+            throw PermanentFailure("model.reply for an unknown run")
+        }
+        guard run.status == .planning, run.planRequestId == context.cause.causationId else {
+            context.logger.info("stale model reply ignored", metadata: ["run.status": "\(run.status.rawValue)"])
+            return
+        }
+        run.costUSD += reply.costUSD
+        run.promptTokens += reply.promptTokens
+        run.completionTokens += reply.completionTokens
+        try await context.connection.execute("""
+            UPDATE runs SET cost_usd = \(run.costUSD), prompt_tokens = \(run.promptTokens),
+                            completion_tokens = \(run.completionTokens)
+            WHERE id = \(runId)
+            """)
+        if let error = reply.error {
+            try await failRun(run, reason: "planning failed: \(error.message)", code: "planning_\(error.code.rawValue)", stepId: nil, &context)
+            return
+        }
+        let plan: Plan
+        do {
+            plan = try Self.decodePlan(reply.content)
+        } catch {
+            try await replan(run, problems: "\(error)", &context)
+            return
+        }
+        let problems = plan.validate()
+        guard problems.isEmpty else {
+            try await replan(run, problems: problems.map(\.description).joined(separator: "; "), &context)
+            return
+        }
+        try await accept(plan, for: run, &context)
+    }
+
+    static func decodePlan(_ content: String) throws -> Plan {
+        var text = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Models often fence JSON in Markdown.
+        if text.hasPrefix("```"), let firstNewline = text.firstIndex(of: "\n"), text.hasSuffix("```") {
+            text = String(text[text.index(after: firstNewline)..<text.index(text.endIndex, offsetBy: -3)])
+        }
+        do {
+            return try JSONDecoder().decode(Plan.self, from: Data(text.utf8))
+        } catch let error as DecodingError {
+            throw PlanDecodingError(message: Self.describe(error))
+        }
+    }
+
+    struct PlanDecodingError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { "the plan is not valid JSON for the plan schema: \(message)" }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing '\(key.stringValue)' at '\(path(context))'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(context.debugDescription) at '\(path(context))'"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    private func replan(_ run: RunRecord, problems: String, _ context: inout Context) async throws {
+        guard run.planAttempts < Self.maxPlanAttempts else {
+            try await failRun(run, reason: "the plan was invalid: \(problems)", code: "invalid_plan", stepId: nil, &context)
+            return
+        }
+        context.logger.warning("invalid plan; asking again", metadata: ["problems": "\(problems)"])
+        try await askForPlan(runId: run.id, request: run.request, attempt: run.planAttempts + 1, problems: problems, &context)
+    }
+
+    private func accept(_ plan: Plan, for run: RunRecord, _ context: inout Context) async throws {
+        for step in plan.steps {
+            try await context.connection.execute("""
+                INSERT INTO steps (run_id, step_id, specialist, tool, input, depends_on, risk, max_attempts,
+                                   idempotency_key, description)
+                VALUES (\(run.id), \(step.id), \(step.specialist.rawValue), \(step.tool), \(PostgresJSON(step.input)),
+                        \(step.dependsOn), \(step.risk.rawValue), \(max(1, step.limits.maxAttempts)),
+                        \("\(run.id.uuidString.lowercased()):\(step.id)"), \(step.description))
+                """)
+        }
+        try await context.connection.execute("""
+            UPDATE runs SET plan = \(PostgresJSON(plan)), status = 'running', started_at = coalesce(started_at, now()),
+                            updated_at = now(), version = version + 1
+            WHERE id = \(run.id)
+            """)
+        try await context.publishFact(context.envelope(.runPlanned(RunPlanned(plan: plan)), runId: run.id))
+        var planned = run
+        planned.plan = plan
+        planned.status = .running
+        context.logger.info("run planned", metadata: ["steps": "\(plan.steps.count)"])
+        try await advance(planned, &context)
+    }
+
+    // MARK: step results
+
+    private func stepCompleted(_ completed: StepCompleted, _ context: inout Context) async throws {
+        guard let (run, step) = try await lockStep(&context) else { return }
+        guard step.status == .dispatched else {
+            context.logger.info("result for a step that is not in flight ignored", metadata: ["step.status": "\(step.status.rawValue)"])
+            return
+        }
+        try await context.connection.execute("""
+            UPDATE steps SET status = 'succeeded', output = \(PostgresJSON(completed.output)), error = NULL,
+                             finished_at = now(), updated_at = now()
+            WHERE run_id = \(run.id) AND step_id = \(step.stepId)
+            """)
+        guard !run.status.isTerminal else { return }
+        try await advance(run, &context)
+    }
+
+    private func stepFailed(_ failed: StepFailed, _ context: inout Context) async throws {
+        guard let (run, step) = try await lockStep(&context) else { return }
+        guard step.status == .dispatched else {
+            context.logger.info("failure for a step that is not in flight ignored", metadata: ["step.status": "\(step.status.rawValue)"])
+            return
+        }
+        let reason = "\(failed.code): \(failed.error)"
+        if failed.retryable && step.attempts < step.maxAttempts && !run.status.isTerminal {
+            let tier = RetryTier.forAttempt(step.attempts)
+            try await context.connection.execute("""
+                UPDATE steps SET error = \(reason), updated_at = now() WHERE run_id = \(run.id) AND step_id = \(step.stepId)
+                """)
+            context.logger.warning("step failed; retrying", metadata: [
+                "step.id": "\(step.stepId)", "attempt": "\(step.attempts)", "delay": "\(tier.rawValue)", "reason": "\(reason)",
+            ])
+            try await dispatch(step, of: run, delay: tier, &context)
+            return
+        }
+        try await context.connection.execute("""
+            UPDATE steps SET status = 'failed', error = \(reason), finished_at = now(), updated_at = now()
+            WHERE run_id = \(run.id) AND step_id = \(step.stepId)
+            """)
+        guard !run.status.isTerminal else { return }
+        let attempts = step.attempts == 1 ? "1 attempt" : "\(step.attempts) attempts"
+        try await failRun(run, reason: "step '\(step.stepId)' failed after \(attempts): \(failed.error)",
+                          code: failed.code, stepId: step.stepId, &context)
+    }
+
+    /// Locks the run of the envelope being handled and reads its step.
+    private func lockStep(_ context: inout Context) async throws -> (RunRecord, StepRecord)? {
+        guard let runId = context.cause.runId, let stepId = context.cause.stepId else {
+            throw PermanentFailure("\(context.cause.type.rawValue) without a run id and step id")
+        }
+        guard let run = try await RunRecord.lock(runId, on: context.connection) else {
+            throw PermanentFailure("\(context.cause.type.rawValue) for unknown run \(runId)")
+        }
+        guard let step = try await StepRecord.all(of: runId, on: context.connection).first(where: { $0.stepId == stepId }) else {
+            throw PermanentFailure("\(context.cause.type.rawValue) for unknown step '\(stepId)' of run \(runId)")
+        }
+        return (run, step)
+    }
+
+    // MARK: approvals
+
+    private func approvalDecided(_ decision: ApprovalDecided, _ context: inout Context) async throws {
+        let found = try await context.connection.query("SELECT run_id FROM approvals WHERE id = \(decision.approvalId)")
+        guard let runId = try found.first?.decode(UUID.self, column: "run_id") else {
+            throw PermanentFailure("approval.decided for unknown approval \(decision.approvalId)")
+        }
+        guard let run = try await RunRecord.lock(runId, on: context.connection) else {
+            throw PermanentFailure("approval \(decision.approvalId) belongs to a missing run")
+        }
+        let rows = try await context.connection.query("""
+            UPDATE approvals SET status = \(decision.decision.rawValue), decided_by = \(decision.decidedBy),
+                                 comment = \(decision.comment), decided_at = now()
+            WHERE id = \(decision.approvalId) AND status = 'pending'
+            RETURNING step_id
+            """)
+        guard let row = rows.first else {
+            context.logger.info("decision on an approval that is no longer pending ignored")
+            return
+        }
+        let stepId = try row.decode(String?.self, column: "step_id")
+        guard let stepId, !run.status.isTerminal else { return }
+        switch decision.decision {
+        case .approved:
+            try await context.connection.execute("""
+                UPDATE steps SET status = 'approved', updated_at = now()
+                WHERE run_id = \(runId) AND step_id = \(stepId) AND status = 'awaiting_approval'
+                """)
+            context.logger.info("step approved", metadata: ["step.id": "\(stepId)", "approver": "\(decision.decidedBy)"])
+            try await advance(run, &context)
+        case .rejected:
+            try await context.connection.execute("""
+                UPDATE steps SET status = 'rejected', finished_at = now(), updated_at = now()
+                WHERE run_id = \(runId) AND step_id = \(stepId)
+                """)
+            let comment = decision.comment.map { ": \($0)" } ?? ""
+            try await endRun(run, status: .rejected,
+                             reason: "step '\(stepId)' was rejected by \(decision.decidedBy)\(comment)",
+                             code: "rejected", stepId: stepId, &context)
+        }
+    }
+
+    // MARK: operator control
+
+    private func runControlled(_ control: RunControl, _ context: inout Context) async throws {
+        guard let runId = context.cause.runId, let run = try await RunRecord.lock(runId, on: context.connection) else {
+            throw PermanentFailure("run.control for an unknown run")
+        }
+        guard !run.status.isTerminal else {
+            context.logger.info("control of a finished run ignored", metadata: ["action": "\(control.action.rawValue)"])
+            return
+        }
+        switch control.action {
+        case .cancel:
+            try await closeOpenWork(of: run.id, &context)
+            try await context.connection.execute("""
+                UPDATE runs SET status = 'cancelled', error = \(control.reason), finished_at = now(), updated_at = now(),
+                                version = version + 1
+                WHERE id = \(run.id)
+                """)
+            let summary = "cancelled" + (control.requestedBy.map { " by \($0)" } ?? "") + (control.reason.map { ": \($0)" } ?? "")
+            try await context.publishFact(context.envelope(
+                .runCompleted(RunCompleted(status: .cancelled, summary: summary, costUSD: run.costUSD,
+                                           promptTokens: run.promptTokens, completionTokens: run.completionTokens)),
+                runId: run.id))
+        case .pause:
+            guard run.status == .running || run.status == .waitingForApproval else { return }
+            try await setStatus(.paused, of: run.id, &context)
+        case .resume:
+            guard run.status == .paused else { return }
+            var resumed = run
+            resumed.status = .running
+            try await setStatus(.running, of: run.id, &context)
+            try await advance(resumed, &context)
+        }
+    }
+
+    // MARK: the engine
+
+    /// Dispatches every step whose dependencies have succeeded, asks for approval of risky ones, and
+    /// completes the run when every step has succeeded.
+    private func advance(_ run: RunRecord, _ context: inout Context) async throws {
+        guard run.status == .running || run.status == .waitingForApproval else { return }
+        let steps = try await StepRecord.all(of: run.id, on: context.connection)
+        if !steps.isEmpty && steps.allSatisfy({ $0.status == .succeeded }) {
+            try await complete(run, steps: steps, &context)
+            return
+        }
+        let succeeded = Set(steps.filter { $0.status == .succeeded }.map(\.stepId))
+        for step in steps where step.status == .pending || step.status == .ready || step.status == .approved {
+            guard step.dependsOn.allSatisfy(succeeded.contains) else { continue }
+            if step.status != .approved && step.risk.requiresApproval {
+                try await requestApproval(for: step, of: run, &context)
+            } else {
+                try await dispatch(step, of: run, delay: nil, &context)
+            }
+        }
+        // Re-read: dispatching may have failed the run (an unresolvable input).
+        let current = try await context.connection.query("SELECT status FROM runs WHERE id = \(run.id)")
+        guard let status = try current.first.map({ try $0.decode(String.self, column: "status") }).flatMap(RunStatus.init),
+              !status.isTerminal
+        else { return }
+        let waiting = try await context.connection.query("""
+            SELECT count(*) FILTER (WHERE status = 'awaiting_approval') AS waiting,
+                   count(*) FILTER (WHERE status = 'dispatched') AS in_flight
+            FROM steps WHERE run_id = \(run.id)
+            """)
+        let awaiting = try waiting.first?.decode(Int.self, column: "waiting") ?? 0
+        let inFlight = try waiting.first?.decode(Int.self, column: "in_flight") ?? 0
+        let next: RunStatus = awaiting > 0 && inFlight == 0 ? .waitingForApproval : .running
+        if next != status { try await setStatus(next, of: run.id, &context) }
+    }
+
+    private func dispatch(_ step: StepRecord, of run: RunRecord, delay: RetryTier?, _ context: inout Context) async throws {
+        let outputs = try await outputsOfSucceededSteps(run.id, &context)
+        let input: JSONValue
+        do {
+            input = try StepInputTemplate.resolve(step.input, outputs: outputs)
+        } catch {
+            try await context.connection.execute("""
+                UPDATE steps SET status = 'failed', error = \("invalid_input: \(error)"), finished_at = now(), updated_at = now()
+                WHERE run_id = \(run.id) AND step_id = \(step.stepId)
+                """)
+            try await failRun(run, reason: "step '\(step.stepId)' has an input that cannot be resolved: \(error)",
+                              code: "invalid_input", stepId: step.stepId, &context)
+            return
+        }
+        let attempt = step.attempts + 1
+        let limits = run.plan?.step(id: step.stepId)?.limits ?? .standard
+        let item = WorkItem(
+            stepId: step.stepId, specialist: step.specialist, tool: step.tool, input: input, limits: limits,
+            idempotencyKey: step.idempotencyKey, risk: step.risk)
+        try await context.connection.execute("""
+            UPDATE steps SET status = 'dispatched', attempts = \(attempt), started_at = coalesce(started_at, now()),
+                             updated_at = now()
+            WHERE run_id = \(run.id) AND step_id = \(step.stepId)
+            """)
+        try await context.enqueue(
+            context.envelope(.workItem(item), runId: run.id, stepId: step.stepId, attempt: attempt),
+            to: .work(step.specialist.routingKey), delay: delay)
+        context.logger.info("step dispatched", metadata: [
+            "step.id": "\(step.stepId)", "specialist": "\(step.specialist.rawValue)", "attempt": "\(attempt)",
+        ])
+    }
+
+    private func requestApproval(for step: StepRecord, of run: RunRecord, _ context: inout Context) async throws {
+        let approvalId = UUID()
+        try await context.connection.execute("""
+            INSERT INTO approvals (id, run_id, step_id, kind, approver_roles)
+            VALUES (\(approvalId), \(run.id), \(step.stepId), 'step', \(["approver", "admin"]))
+            """)
+        try await context.connection.execute("""
+            UPDATE steps SET status = 'awaiting_approval', updated_at = now()
+            WHERE run_id = \(run.id) AND step_id = \(step.stepId)
+            """)
+        let description = run.plan?.step(id: step.stepId)?.description
+        let summary = "\(step.specialist.rawValue) step '\(step.stepId)' wants to run \(step.tool)"
+            + (description.map { ": \($0)" } ?? "")
+        let requested = ApprovalRequested(
+            approvalId: approvalId, kind: .step, stepId: step.stepId, summary: summary, risk: step.risk,
+            approverRoles: ["approver", "admin"])
+        try await context.publishFact(context.envelope(.approvalRequested(requested), runId: run.id, stepId: step.stepId))
+        context.logger.info("approval requested", metadata: ["step.id": "\(step.stepId)", "approval.id": "\(approvalId)"])
+    }
+
+    private func complete(_ run: RunRecord, steps: [StepRecord], _ context: inout Context) async throws {
+        var outputs: [String: JSONValue] = [:]
+        for step in steps { outputs[step.stepId] = step.output ?? .null }
+        try await context.connection.execute("""
+            UPDATE runs SET status = 'completed', finished_at = now(), updated_at = now(), version = version + 1
+            WHERE id = \(run.id)
+            """)
+        let summary = "completed \(steps.count) step\(steps.count == 1 ? "" : "s"): "
+            + steps.map { "\($0.stepId) (\($0.tool))" }.joined(separator: ", ")
+        try await context.publishFact(context.envelope(
+            .runCompleted(RunCompleted(status: .completed, summary: summary, outputs: outputs, costUSD: run.costUSD,
+                                       promptTokens: run.promptTokens, completionTokens: run.completionTokens)),
+            runId: run.id))
+        Counter(label: "agentry_runs_finished_total", dimensions: [("status", "completed")]).increment()
+        context.logger.info("run completed")
+    }
+
+    private func failRun(_ run: RunRecord, reason: String, code: String, stepId: String?, _ context: inout Context) async throws {
+        try await endRun(run, status: .failed, reason: reason, code: code, stepId: stepId, &context)
+    }
+
+    private func endRun(
+        _ run: RunRecord, status: RunStatus, reason: String, code: String, stepId: String?, _ context: inout Context
+    ) async throws {
+        try await closeOpenWork(of: run.id, &context)
+        try await context.connection.execute("""
+            UPDATE runs SET status = \(status.rawValue), error = \(reason), finished_at = now(), updated_at = now(),
+                            version = version + 1
+            WHERE id = \(run.id)
+            """)
+        try await context.publishFact(context.envelope(
+            .runFailed(RunFailed(reason: reason, failedStepId: stepId, code: code)), runId: run.id, stepId: stepId))
+        Counter(label: "agentry_runs_finished_total", dimensions: [("status", status.rawValue)]).increment()
+        context.logger.warning("run ended", metadata: ["status": "\(status.rawValue)", "reason": "\(reason)"])
+    }
+
+    /// Cancels steps that have not finished and expires pending approvals.
+    private func closeOpenWork(of runId: UUID, _ context: inout Context) async throws {
+        try await context.connection.execute("""
+            UPDATE steps SET status = 'cancelled', updated_at = now()
+            WHERE run_id = \(runId) AND status IN ('pending', 'ready', 'approved', 'awaiting_approval', 'dispatched')
+            """)
+        try await context.connection.execute("""
+            UPDATE approvals SET status = 'expired', decided_at = now() WHERE run_id = \(runId) AND status = 'pending'
+            """)
+    }
+
+    private func setStatus(_ status: RunStatus, of runId: UUID, _ context: inout Context) async throws {
+        try await context.connection.execute("""
+            UPDATE runs SET status = \(status.rawValue), updated_at = now(), version = version + 1 WHERE id = \(runId)
+            """)
+    }
+
+    private func outputsOfSucceededSteps(_ runId: UUID, _ context: inout Context) async throws -> [String: JSONValue] {
+        let rows = try await context.connection.query("""
+            SELECT step_id, output::text AS output FROM steps
+            WHERE run_id = \(runId) AND status = 'succeeded' AND output IS NOT NULL
+            """)
+        var outputs: [String: JSONValue] = [:]
+        for row in rows {
+            outputs[try row.decode(String.self, column: "step_id")] =
+                try JSONDecoder().decode(JSONValue.self, from: Data(try row.decode(String.self, column: "output").utf8))
+        }
+        return outputs
+    }
+}

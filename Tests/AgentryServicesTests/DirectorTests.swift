@@ -1,0 +1,299 @@
+@testable import AgentryDirector
+import AgentryContracts
+import AgentryStore
+import AgentryTestSupport
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// The director's state machine against a real PostgreSQL, driven envelope by envelope: what it
+/// stores and what it writes to the outbox. (The bus side is covered by the end-to-end tests.)
+@Suite(.enabled(if: TestStack.isEnabled, "needs the test stack (scripts/test)"))
+struct DirectorTests {
+    @Test func aRequestIsPlannedDispatchedJoinedAndCompleted() async throws {
+        try await DirectorFixture.run { fixture in
+            let requested = fixture.runRequested("summarise the open incidents and post them to #ops", externalEventId: "Ev1")
+            try await fixture.director.handle(requested)
+            let runId = try #require(requested.runId)
+            #expect(try await fixture.runStatus(runId) == "planning")
+            let ask = try #require(try await fixture.outbox().last)
+            #expect(ask.envelope.type == .modelRequest)
+            #expect(ask.replyTo == "director.inbox")
+            #expect(ask.envelope.runId == runId)
+
+            let plan = Plan(steps: [
+                PlanStep(id: "incidents", specialist: .data, tool: "sql.query", input: ["sql": "SELECT 1"]),
+                PlanStep(id: "post", specialist: .comm, tool: "slack.post",
+                         input: ["channel": "#ops", "text": "Open incidents:\n{{steps.incidents.output.text}}",
+                                 "rows": "{{steps.incidents.output.rows}}"],
+                         dependsOn: ["incidents"]),
+            ])
+            try await fixture.director.handle(fixture.reply(to: ask.envelope, plan: plan))
+            #expect(try await fixture.runStatus(runId) == "running")
+            var sent = try await fixture.outbox()
+            #expect(sent.map(\.envelope.type) == [.modelRequest, .runPlanned, .workItem])
+            let first = try #require(sent.last)
+            #expect(first.routingKey == "data")
+            guard case .workItem(let item) = first.envelope.payload else { Issue.record("not a work item"); return }
+            #expect(item.stepId == "incidents")
+            #expect(first.envelope.stepId == "incidents")
+            #expect(first.envelope.attempt == 1)
+            #expect(item.idempotencyKey == "\(runId.uuidString.lowercased()):incidents")
+
+            let rows: JSONValue = [["title": "db down"]]
+            try await fixture.director.handle(fixture.completed(first.envelope, output: ["text": "db down", "rows": rows]))
+            sent = try await fixture.outbox()
+            let second = try #require(sent.last)
+            guard case .workItem(let post) = second.envelope.payload else { Issue.record("not a work item"); return }
+            #expect(post.stepId == "post")
+            #expect(second.routingKey == "comm")
+            #expect(post.input["text"] == "Open incidents:\ndb down")
+            #expect(post.input["rows"] == rows)
+
+            try await fixture.director.handle(fixture.completed(second.envelope, output: ["status": "captured"]))
+            #expect(try await fixture.runStatus(runId) == "completed")
+            let done = try #require(try await fixture.outbox().last)
+            guard case .runCompleted(let completed) = done.envelope.payload else { Issue.record("not run.completed"); return }
+            #expect(completed.status == .completed)
+            #expect(completed.outputs["post"] == ["status": "captured"])
+            #expect(done.routingKey == "run.completed")
+        }
+    }
+
+    @Test func duplicatesChangeNothing() async throws {
+        try await DirectorFixture.run { fixture in
+            let requested = fixture.runRequested("post hello to #ops", externalEventId: "Ev-dup")
+            try await fixture.director.handle(requested)
+            try await fixture.director.handle(requested)
+            // The same Slack event again, as a new envelope with a new run id: still one run.
+            try await fixture.director.handle(fixture.runRequested("post hello to #ops", externalEventId: "Ev-dup"))
+            #expect(try await fixture.count("runs") == 1)
+            #expect(try await fixture.outbox().count == 1)
+
+            let ask = try #require(try await fixture.outbox().first)
+            let plan = Plan(steps: [PlanStep(id: "post", specialist: .comm, tool: "slack.post", input: ["channel": "#ops", "text": "hello"])])
+            let reply = fixture.reply(to: ask.envelope, plan: plan)
+            try await fixture.director.handle(reply)
+            let work = try #require(try await fixture.outbox().last)
+            let result = fixture.completed(work.envelope, output: [:])
+            // Two directors receive the same result at once: one of them applies it.
+            async let one: Void = fixture.director.handle(result)
+            async let two: Void = fixture.director.handle(result)
+            _ = try await (one, two)
+            // A second, different envelope reporting the same step's result is ignored too.
+            try await fixture.director.handle(fixture.completed(work.envelope, output: [:]))
+            let types = try await fixture.outbox().map(\.envelope.type)
+            #expect(types == [.modelRequest, .runPlanned, .workItem, .runCompleted])
+        }
+    }
+
+    @Test func anInvalidPlanIsAskedForAgainThenFailsTheRun() async throws {
+        try await DirectorFixture.run { fixture in
+            let requested = fixture.runRequested("do something", externalEventId: nil)
+            let runId = try #require(requested.runId)
+            try await fixture.director.handle(requested)
+            let ask = try #require(try await fixture.outbox().last)
+            try await fixture.director.handle(fixture.reply(to: ask.envelope, content: "{\"steps\": [{\"id\": \"x\"}]}"))
+            let again = try #require(try await fixture.outbox().last)
+            #expect(again.envelope.type == .modelRequest)
+            #expect(again.envelope.id != ask.envelope.id)
+            guard case .modelRequest(let request) = again.envelope.payload else { Issue.record("not a model request"); return }
+            #expect(request.messages.last?.content.contains("rejected") == true)
+            // A late reply to the first request is stale now.
+            try await fixture.director.handle(fixture.reply(to: ask.envelope, content: "not json"))
+            #expect(try await fixture.outbox().count == 2)
+
+            let cyclic = Plan(steps: [
+                PlanStep(id: "a", specialist: .code, tool: "shell.run", dependsOn: ["b"]),
+                PlanStep(id: "b", specialist: .code, tool: "shell.run", dependsOn: ["a"]),
+            ])
+            try await fixture.director.handle(fixture.reply(to: again.envelope, plan: cyclic))
+            #expect(try await fixture.runStatus(runId) == "failed")
+            let failed = try #require(try await fixture.outbox().last)
+            guard case .runFailed(let reason) = failed.envelope.payload else { Issue.record("not run.failed"); return }
+            #expect(reason.code == "invalid_plan")
+            #expect(reason.reason.contains("plan was invalid"))
+        }
+    }
+
+    @Test func aRetryableFailureIsRetriedWithBackOffThenFailsTheRun() async throws {
+        try await DirectorFixture.run { fixture in
+            let requested = fixture.runRequested("check the price", externalEventId: nil)
+            let runId = try #require(requested.runId)
+            try await fixture.director.handle(requested)
+            let ask = try #require(try await fixture.outbox().last)
+            let plan = Plan(steps: [PlanStep(id: "open", specialist: .browser, tool: "browser.open",
+                                             input: ["url": "http://127.0.0.1:9/"], limits: StepLimits(maxAttempts: 2))])
+            try await fixture.director.handle(fixture.reply(to: ask.envelope, plan: plan))
+            let first = try #require(try await fixture.outbox().last)
+            try await fixture.director.handle(fixture.failed(first.envelope, code: "navigation_failed", retryable: true))
+            let retry = try #require(try await fixture.outbox().last)
+            #expect(retry.envelope.type == .workItem)
+            #expect(retry.envelope.attempt == 2)
+            #expect(retry.delayTier == "1s")
+            #expect(try await fixture.runStatus(runId) == "running")
+            try await fixture.director.handle(fixture.failed(retry.envelope, code: "navigation_failed", retryable: true))
+            #expect(try await fixture.runStatus(runId) == "failed")
+            let failed = try #require(try await fixture.outbox().last)
+            guard case .runFailed(let reason) = failed.envelope.payload else { Issue.record("not run.failed"); return }
+            #expect(reason.failedStepId == "open")
+            #expect(reason.code == "navigation_failed")
+            #expect(reason.reason.contains("after 2 attempts"))
+        }
+    }
+
+    @Test func aRiskyStepWaitsForApprovalAndRunsWhenApproved() async throws {
+        try await DirectorFixture.run { fixture in
+            let (runId, approvalId) = try await fixture.runWaitingForApproval()
+            #expect(try await fixture.runStatus(runId) == "waiting_for_approval")
+            try await fixture.director.handle(fixture.decision(approvalId, .approved))
+            #expect(try await fixture.runStatus(runId) == "running")
+            let work = try #require(try await fixture.outbox().last)
+            guard case .workItem(let item) = work.envelope.payload else { Issue.record("not a work item"); return }
+            #expect(item.stepId == "script")
+            // A second decision on the same approval changes nothing.
+            try await fixture.director.handle(fixture.decision(approvalId, .rejected))
+            #expect(try await fixture.runStatus(runId) == "running")
+        }
+    }
+
+    @Test func aRejectedStepEndsTheRunAsRejected() async throws {
+        try await DirectorFixture.run { fixture in
+            let (runId, approvalId) = try await fixture.runWaitingForApproval()
+            try await fixture.director.handle(fixture.decision(approvalId, .rejected))
+            #expect(try await fixture.runStatus(runId) == "rejected")
+            let ended = try #require(try await fixture.outbox().last)
+            guard case .runFailed(let reason) = ended.envelope.payload else { Issue.record("not run.failed"); return }
+            #expect(reason.code == "rejected")
+            #expect(reason.reason.contains("rejected by alice"))
+        }
+    }
+
+    @Test func cancelPauseAndResume() async throws {
+        try await DirectorFixture.run { fixture in
+            let (runId, _) = try await fixture.runWaitingForApproval()
+            try await fixture.director.handle(fixture.control(runId, .pause))
+            #expect(try await fixture.runStatus(runId) == "paused")
+            try await fixture.director.handle(fixture.control(runId, .resume))
+            #expect(try await fixture.runStatus(runId) == "waiting_for_approval")
+            try await fixture.director.handle(fixture.control(runId, .cancel))
+            #expect(try await fixture.runStatus(runId) == "cancelled")
+            let last = try #require(try await fixture.outbox().last)
+            guard case .runCompleted(let completed) = last.envelope.payload else { Issue.record("not run.completed"); return }
+            #expect(completed.status == .cancelled)
+            #expect(try await fixture.scalar("SELECT count(*)::int8 FROM approvals WHERE status = 'expired'") == 1)
+        }
+    }
+}
+
+/// A fresh, migrated database per test and helpers to build envelopes and read the outbox.
+struct DirectorFixture {
+    let store: PostgresClient
+    let director: Director
+    let tenant = "acme"
+
+    static func run(_ body: (DirectorFixture) async throws -> Void) async throws {
+        var logger = Logger(label: "director-tests")
+        logger.logLevel = .warning
+        let admin = try PostgresClient(url: TestStack.databaseURL(), poolSize: 1, applicationName: "director-tests", logger: logger)
+        let name = "agentry_director_" + UUID().uuidString.prefix(8).lowercased()
+        try await admin.execute("CREATE DATABASE \(identifier: name)")
+        var configuration = try PostgresConfiguration(url: TestStack.databaseURL())
+        configuration.database = name
+        configuration.poolSize = 4
+        let store = PostgresClient(configuration: configuration, logger: logger)
+        do {
+            try await Migrator(client: store).migrate()
+            try await body(DirectorFixture(store: store, director: Director(store: store, logger: logger, outboxWritten: {})))
+            await store.close()
+        } catch {
+            await store.close()
+            try? await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
+            await admin.close()
+            throw error
+        }
+        try await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
+        await admin.close()
+    }
+
+    struct OutboxRow {
+        var envelope: Envelope
+        var routingKey: String
+        var replyTo: String?
+        var delayTier: String?
+    }
+
+    func outbox() async throws -> [OutboxRow] {
+        let rows = try await store.query("SELECT envelope::text AS envelope, routing_key, reply_to, delay_tier FROM outbox ORDER BY id")
+        return try rows.map { row in
+            OutboxRow(
+                envelope: try EnvelopeCodec().decode(Data(try row.decode(String.self, column: "envelope").utf8)),
+                routingKey: try row.decode(String.self, column: "routing_key"),
+                replyTo: try row.decode(String?.self, column: "reply_to"),
+                delayTier: try row.decode(String?.self, column: "delay_tier"))
+        }
+    }
+
+    func runStatus(_ id: UUID) async throws -> String? {
+        try await store.query("SELECT status FROM runs WHERE id = \(id)").first?.decode(String.self, column: "status")
+    }
+
+    func count(_ table: String) async throws -> Int {
+        try await scalar("SELECT count(*)::int8 FROM \(table)")
+    }
+
+    func scalar(_ sql: String) async throws -> Int {
+        try await store.query(PostgresQuery(unsafeSQL: sql)).first?.decode(Int.self, at: 0) ?? 0
+    }
+
+    func runRequested(_ text: String, externalEventId: String?) -> Envelope {
+        Envelope(tenant: tenant, runId: UUID(), payload: .runRequested(RunRequested(
+            request: text, source: .slack, sourceReference: SourceReference(slackChannel: "C1", slackThreadTs: "1.2"),
+            externalEventId: externalEventId)))
+    }
+
+    func reply(to request: Envelope, plan: Plan) -> Envelope {
+        let data = try! JSONEncoder().encode(plan)
+        return reply(to: request, content: String(decoding: data, as: UTF8.self))
+    }
+
+    func reply(to request: Envelope, content: String) -> Envelope {
+        Envelope.caused(by: request, payload: .modelReply(ModelReply(content: content, entry: "offline/planner", promptTokens: 10, completionTokens: 20)))
+    }
+
+    func completed(_ work: Envelope, output: JSONValue) -> Envelope {
+        Envelope.caused(by: work, payload: .stepCompleted(StepCompleted(output: output, durationMs: 5, idempotencyKey: "k")))
+    }
+
+    func failed(_ work: Envelope, code: String, retryable: Bool) -> Envelope {
+        Envelope.caused(by: work, payload: .stepFailed(StepFailed(error: "connection refused", code: code, retryable: retryable)))
+    }
+
+    func decision(_ approvalId: UUID, _ decision: ApprovalDecided.Decision) -> Envelope {
+        Envelope(tenant: tenant, payload: .approvalDecided(ApprovalDecided(
+            approvalId: approvalId, decision: decision, decidedBy: "alice", comment: "no", via: .api)))
+    }
+
+    func control(_ runId: UUID, _ action: RunControl.Action) -> Envelope {
+        Envelope(tenant: tenant, runId: runId, payload: .runControl(RunControl(action: action, requestedBy: "ops")))
+    }
+
+    /// A run whose only step is high risk, waiting for its approval; returns the run and approval ids.
+    func runWaitingForApproval() async throws -> (UUID, UUID) {
+        let requested = runRequested("run this script: echo hi", externalEventId: nil)
+        try await director.handle(requested)
+        let ask = try #require(try await outbox().last)
+        let plan = Plan(steps: [PlanStep(id: "script", specialist: .code, tool: "shell.run",
+                                         input: ["script": "echo hi"], risk: .high, description: "print hi")])
+        try await director.handle(reply(to: ask.envelope, plan: plan))
+        let request = try #require(try await outbox().last)
+        guard case .approvalRequested(let approval) = request.envelope.payload else {
+            throw PostgresError(.decoding, "expected approval.requested, got \(request.envelope.type.rawValue)")
+        }
+        #expect(approval.stepId == "script")
+        #expect(approval.risk == .high)
+        #expect(approval.summary.contains("print hi"))
+        return (try #require(requested.runId), approval.approvalId)
+    }
+}
