@@ -1,0 +1,30 @@
+import Foundation
+
+/// A request as the API handlers see it: headers (names lowercased) and the whole body, already
+/// read within the size limit by the HTTP layer.
+struct APIRequest: Sendable {
+    private var headers: [String: String]
+    var body: [UInt8]
+
+    /// Creates a request; header names are matched case-insensitively.
+    init(headers: [String: String] = [:], body: [UInt8] = []) {
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $0 + ", " + $1 })
+        self.body = body
+    }
+
+    /// The value of header `name` (case-insensitive).
+    func header(_ name: String) -> String? {
+        headers[name.lowercased()]
+    }
+
+    /// Checks that the body is declared as JSON (`application/json` or `application/*+json`,
+    /// parameters such as `charset` allowed).
+    ///
+    /// - Throws: ``APIError/unsupportedMediaType(_:)`` otherwise.
+    func requireJSON() throws(APIError) {
+        let contentType = header("content-type")
+        let mediaType = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+        else { throw .unsupportedMediaType(contentType) }
+    }
+}

@@ -1,0 +1,42 @@
+import AgentryContracts
+import Foundation
+
+extension IngestAPI {
+    /// `POST /v1/approvals/{id}`: checks that the approval exists (404) and is pending (409), then
+    /// publishes `approval.decided` (via `api`) and answers 202 once the broker confirmed it.
+    func decideApproval(id text: String, _ request: APIRequest) async -> APIResponse {
+        await answer { () async throws(APIError) -> APIResponse in
+            let id = try Self.id(text, of: "approval")
+            try request.requireJSON()
+            let (decision, decidedBy, comment) = try APIJSON.decode(ApprovalDecision.self, from: request.body).validated()
+            guard let approval = try await read({ try await store.approval(id: id) }) else {
+                throw .notFound("there is no approval \(id.wireString)")
+            }
+            guard approval.status == "pending" else {
+                throw APIError(
+                    .conflict, code: "approval_not_pending",
+                    "approval \(id.wireString) is \(approval.status), not pending; it cannot be decided again")
+            }
+            let envelope = Envelope(
+                tenant: approval.tenant, runId: approval.runId, stepId: approval.stepId,
+                traceparent: TraceContext.traceparent(continuing: request.header("traceparent")),
+                payload: .approvalDecided(ApprovalDecided(
+                    approvalId: id, decision: decision, decidedBy: decidedBy, comment: comment, via: .api)))
+            try await confirm(envelope)
+            metrics.approvalDecided(decision)
+            logger.info("approval decided", metadata: [
+                "approval.id": "\(id.wireString)", "run.id": "\(approval.runId.wireString)",
+                "decision": "\(decision.rawValue)", "decided.by": "\(decidedBy)",
+            ])
+            return .json(.accepted, ApprovalAccepted(
+                approvalId: id.wireString, runId: approval.runId.wireString, decision: decision.rawValue))
+        }
+    }
+}
+
+/// The answer to `POST /v1/approvals/{id}`.
+struct ApprovalAccepted: Codable, Sendable, Equatable {
+    var approvalId: String
+    var runId: String
+    var decision: String
+}

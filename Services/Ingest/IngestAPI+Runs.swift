@@ -1,0 +1,83 @@
+import AgentryContracts
+import Foundation
+
+extension IngestAPI {
+    /// The run statuses `GET /v1/runs?status=` accepts.
+    static let runStatuses: Set<String> = [
+        "pending", "planning", "running", "waiting_for_approval", "paused", "completed", "failed", "cancelled", "rejected",
+    ]
+
+    /// `POST /v1/runs`: publishes `run.requested` and answers 202 `{"runId": "…"}` once the broker
+    /// confirmed it.
+    func submitRun(_ request: APIRequest) async -> APIResponse {
+        await answer { () async throws(APIError) -> APIResponse in
+            try request.requireJSON()
+            let (tenant, payload) = try APIJSON.decode(RunSubmission.self, from: request.body)
+                .validated(defaultTenant: configuration.defaultTenant)
+            let runId = try await requestRun(payload, tenant: tenant, traceparent: request.header("traceparent"))
+            return .json(.accepted, RunAccepted(runId: runId.wireString), location: "/v1/runs/\(runId.wireString)")
+        }
+    }
+
+    /// Publishes `run.requested` for `tenant` under the run id ``RunIdentity`` assigns, and returns
+    /// that id once the broker confirmed the envelope.
+    func requestRun(_ payload: RunRequested, tenant: String, traceparent: String?) async throws(APIError) -> UUID {
+        let runId = RunIdentity.runId(tenant: tenant, source: payload.source, externalEventId: payload.externalEventId)
+        let envelope = Envelope(
+            tenant: tenant, runId: runId, traceparent: TraceContext.traceparent(continuing: traceparent),
+            payload: .runRequested(payload))
+        try await confirm(envelope)
+        metrics.runRequested(source: payload.source)
+        logger.info("run requested", metadata: [
+            "run.id": "\(runId.wireString)", "tenant": "\(tenant)", "source": "\(payload.source.rawValue)",
+            "envelope.id": "\(envelope.id.wireString)",
+        ])
+        return runId
+    }
+
+    /// `GET /v1/runs/{id}`: the run with its steps, approvals, deliveries and outputs.
+    func run(id text: String) async -> APIResponse {
+        await answer { () async throws(APIError) -> APIResponse in
+            let id = try Self.id(text, of: "run")
+            guard let run = try await read({ try await store.run(id: id) }) else {
+                throw .notFound("there is no run \(id.wireString)")
+            }
+            return .json(.ok, run)
+        }
+    }
+
+    /// `GET /v1/runs?limit=&status=&tenant=`: runs, newest first (50 by default, at most 500).
+    func listRuns(limit: String?, status: String?, tenant: String?) async -> APIResponse {
+        await answer { () async throws(APIError) -> APIResponse in
+            var filter = RunFilter(limit: 50, status: nil, tenant: nil)
+            if let limit {
+                guard let value = Int(limit), (1...500).contains(value) else {
+                    throw .invalidRequest("limit must be a whole number from 1 to 500")
+                }
+                filter.limit = value
+            }
+            if let status {
+                guard Self.runStatuses.contains(status) else {
+                    throw .invalidRequest("status must be one of \(Self.runStatuses.sorted().joined(separator: ", "))")
+                }
+                filter.status = status
+            }
+            if let tenant {
+                guard Tenant.isValid(tenant) else { throw .invalidRequest("tenant: \(Tenant.rule)") }
+                filter.tenant = tenant
+            }
+            let runs = try await read { try await store.runs(matching: filter) }
+            return .json(.ok, RunList(runs: runs))
+        }
+    }
+}
+
+/// The answer to `POST /v1/runs`.
+struct RunAccepted: Codable, Sendable, Equatable {
+    var runId: String
+}
+
+/// The answer to `GET /v1/runs`.
+struct RunList: Codable, Sendable, Equatable {
+    var runs: [RunSummary]
+}

@@ -1,0 +1,51 @@
+import AgentryContracts
+import Foundation
+
+extension IngestAPI {
+    /// `POST /v1/webhooks/slack`: verifies Slack's signature first (401 otherwise), then answers
+    /// `url_verification` with its challenge, turns a person's mention or message into
+    /// `run.requested` (200 once the broker confirmed it) and acknowledges everything else.
+    func receiveSlackEvent(_ request: APIRequest) async -> APIResponse {
+        await answer { () async throws(APIError) -> APIResponse in
+            guard let verifier = slackVerifier else {
+                throw APIError(
+                    .notFound, code: "slack_not_configured",
+                    "Slack events are disabled: AGENTRY_SLACK_SIGNING_SECRET is not set")
+            }
+            do throws(SlackSignatureError) {
+                try verifier.verify(
+                    signature: request.header("x-slack-signature"), timestamp: request.header("x-slack-request-timestamp"),
+                    body: request.body, now: now())
+            } catch {
+                throw APIError(.unauthorized, code: "invalid_signature", error.description, reason: error.reason)
+            }
+            try request.requireJSON()
+            let payload = try APIJSON.decode(SlackEventPayload.self, from: request.body)
+            switch try slackMapper.outcome(for: payload) {
+            case .challenge(let challenge):
+                return .json(.ok, SlackChallenge(challenge: challenge))
+            case .ignored(let reason):
+                metrics.slackEventIgnored(reason: reason)
+                logger.debug("slack event ignored", metadata: [
+                    "slack.event.id": "\(payload.eventId ?? "")", "reason": "\(reason)",
+                ])
+                return .json(.ok, SlackAcknowledgement(ok: true, runId: nil, ignored: reason))
+            case .run(let tenant, let run):
+                let runId = try await requestRun(run, tenant: tenant, traceparent: request.header("traceparent"))
+                return .json(.ok, SlackAcknowledgement(ok: true, runId: runId.wireString, ignored: nil))
+            }
+        }
+    }
+}
+
+/// The answer to `url_verification`.
+struct SlackChallenge: Codable, Sendable, Equatable {
+    var challenge: String
+}
+
+/// The answer to an event: the run it became, or why it was ignored.
+struct SlackAcknowledgement: Codable, Sendable, Equatable {
+    var ok: Bool
+    var runId: String?
+    var ignored: String?
+}

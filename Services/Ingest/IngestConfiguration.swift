@@ -1,0 +1,97 @@
+import AgentryServiceKit
+import Foundation
+
+/// The ingest gateway's own settings, read once at start from the environment (each variable may
+/// also be given as `<NAME>_FILE`). Documented in `docs/configuration.md`, "Ingest gateway".
+///
+/// ```swift
+/// let configuration = try IngestConfiguration(environment: ProcessInfo.processInfo.environment)
+/// ```
+struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
+    /// The address the public API binds. `AGENTRY_API_HOST`; default `127.0.0.1` (loopback only:
+    /// the API has no authentication yet).
+    var apiHost: String
+    /// The public API's port; `0` picks a free one. `AGENTRY_API_PORT`; default `8080`.
+    var apiPort: Int
+    /// The tenant of requests that name none. `AGENTRY_DEFAULT_TENANT`; default `default`.
+    var defaultTenant: String
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    /// `AGENTRY_MAX_BODY_BYTES`; default 1 MiB (1048576); 1024...67108864.
+    var maxBodyBytes: Int
+    /// The Slack app's signing secret; without it `POST /v1/webhooks/slack` is disabled.
+    /// `AGENTRY_SLACK_SIGNING_SECRET` (a secret: prefer `AGENTRY_SLACK_SIGNING_SECRET_FILE`).
+    var slackSigningSecret: String?
+    /// Tenant per Slack workspace (team id). `AGENTRY_SLACK_TEAM_TENANTS`, e.g. `T123=acme,T456=beta`;
+    /// teams not listed use ``defaultTenant``.
+    var slackTeamTenants: [String: String]
+    /// How long a request waits for the broker to confirm its envelope before answering 503.
+    /// `AGENTRY_PUBLISH_TIMEOUT_SECONDS`; default 10; 1...120.
+    var publishTimeout: Duration
+
+    init(
+        apiHost: String = "127.0.0.1",
+        apiPort: Int = 8080,
+        defaultTenant: String = "default",
+        maxBodyBytes: Int = 1_048_576,
+        slackSigningSecret: String? = nil,
+        slackTeamTenants: [String: String] = [:],
+        publishTimeout: Duration = .seconds(10)
+    ) {
+        self.apiHost = apiHost
+        self.apiPort = apiPort
+        self.defaultTenant = defaultTenant
+        self.maxBodyBytes = maxBodyBytes
+        self.slackSigningSecret = slackSigningSecret
+        self.slackTeamTenants = slackTeamTenants
+        self.publishTimeout = publishTimeout
+    }
+
+    /// Reads the settings from `environment`.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the first invalid variable.
+    init(environment: [String: String]) throws(ConfigurationError) {
+        let reader = ConfigurationReader(environment: environment)
+        let defaultTenant = try reader.string("AGENTRY_DEFAULT_TENANT", default: "default")
+        guard Tenant.isValid(defaultTenant) else {
+            throw ConfigurationError(.invalidValue, key: "AGENTRY_DEFAULT_TENANT", reason: Tenant.rule)
+        }
+        self.init(
+            apiHost: try reader.string("AGENTRY_API_HOST", default: "127.0.0.1"),
+            apiPort: try reader.integer("AGENTRY_API_PORT", default: 8080, in: 0...65_535),
+            defaultTenant: defaultTenant,
+            maxBodyBytes: try reader.integer("AGENTRY_MAX_BODY_BYTES", default: 1_048_576, in: 1_024...67_108_864),
+            slackSigningSecret: try reader.string("AGENTRY_SLACK_SIGNING_SECRET"),
+            slackTeamTenants: try Self.teamTenants(reader.string("AGENTRY_SLACK_TEAM_TENANTS", default: "")),
+            publishTimeout: .seconds(try reader.integer("AGENTRY_PUBLISH_TIMEOUT_SECONDS", default: 10, in: 1...120))
+        )
+    }
+
+    /// Parses `T123=acme,T456=beta` (spaces around entries are ignored).
+    static func teamTenants(_ text: String) throws(ConfigurationError) -> [String: String] {
+        var tenants: [String: String] = [:]
+        for entry in text.split(separator: ",") {
+            let pair = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2, !pair[0].isEmpty, Tenant.isValid(pair[1]) else {
+                throw ConfigurationError(
+                    .invalidValue, key: "AGENTRY_SLACK_TEAM_TENANTS",
+                    reason: "\"\(entry.trimmingCharacters(in: .whitespaces))\" is not TEAM_ID=tenant (\(Tenant.rule))")
+            }
+            guard tenants[pair[0]] == nil else {
+                throw ConfigurationError(
+                    .invalidValue, key: "AGENTRY_SLACK_TEAM_TENANTS", reason: "team \(pair[0]) is listed twice")
+            }
+            tenants[pair[0]] = pair[1]
+        }
+        return tenants
+    }
+
+    /// A summary safe to log: the signing secret shows only whether it is set.
+    var description: String {
+        "api=\(apiHost):\(apiPort) defaultTenant=\(defaultTenant) maxBody=\(maxBodyBytes) "
+            + "slack=\(slackSigningSecret == nil ? "disabled" : "enabled") slackTeams=\(slackTeamTenants.count) "
+            + "publishTimeout=\(publishTimeout)"
+    }
+
+    /// Mirrors the summary, so `dump` and test failures never show the signing secret.
+    var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}

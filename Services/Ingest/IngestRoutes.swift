@@ -1,0 +1,67 @@
+import Hummingbird
+import Logging
+
+/// The public API's routes over ``IngestAPI``:
+///
+/// | Route | Answer |
+/// |---|---|
+/// | `POST /v1/runs` | 202 `{"runId"}` once `run.requested` is confirmed |
+/// | `POST /v1/webhooks/slack` | Slack Events API (signed) |
+/// | `GET /v1/runs` | `{"runs": [...]}`, newest first |
+/// | `GET /v1/runs/{id}` | the run with steps, approvals, deliveries and outputs |
+/// | `POST /v1/approvals/{id}` | 202 once `approval.decided` is confirmed |
+///
+/// Bodies are read up to ``IngestConfiguration/maxBodyBytes`` (413 beyond); every error is JSON.
+enum IngestRoutes {
+    static func router(api: IngestAPI) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: APIErrorMiddleware(metrics: api.metrics, logger: api.logger))
+        let limit = api.configuration.maxBodyBytes
+        router.post("/v1/runs") { request, _ in
+            await api.submitRun(try await read(request, limit: limit)).response
+        }
+        router.get("/v1/runs") { request, _ in
+            let query = request.uri.queryParameters
+            return await api.listRuns(
+                limit: query.get("limit"), status: query.get("status"), tenant: query.get("tenant")
+            ).response
+        }
+        router.get("/v1/runs/:id") { _, context in
+            await api.run(id: context.parameters.get("id") ?? "").response
+        }
+        router.post("/v1/approvals/:id") { request, context in
+            await api.decideApproval(id: context.parameters.get("id") ?? "", try await read(request, limit: limit)).response
+        }
+        router.post("/v1/webhooks/slack") { request, _ in
+            await api.receiveSlackEvent(try await read(request, limit: limit)).response
+        }
+        return router
+    }
+
+    /// The request's headers and body, refusing bodies over `limit` bytes (by `Content-Length`
+    /// before reading, and while reading).
+    ///
+    /// - Throws: ``APIError/bodyTooLarge(limit:)``; 400 when the body ends early.
+    static func read(_ request: Request, limit: Int) async throws(APIError) -> APIRequest {
+        var headers: [String: String] = [:]
+        for field in request.headers {
+            let name = field.name.canonicalName
+            headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
+        }
+        if let length = headers["content-length"].flatMap({ Int($0) }), length > limit {
+            throw .bodyTooLarge(limit: limit)
+        }
+        var body: [UInt8] = []
+        do {
+            for try await chunk in request.body {
+                guard body.count + chunk.readableBytes <= limit else { throw APIError.bodyTooLarge(limit: limit) }
+                body.append(contentsOf: chunk.readableBytesView)
+            }
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw .invalidRequest("the body could not be read: it ended early")
+        }
+        return APIRequest(headers: headers, body: body)
+    }
+}

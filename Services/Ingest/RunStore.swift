@@ -1,0 +1,12 @@
+import Foundation
+
+/// What the API reads about runs. ``PostgresRunStore`` reads the director's tables; tests use an
+/// in-memory store.
+protocol RunStore: Sendable {
+    /// The run with its steps, approvals, deliveries and outputs, or `nil` when there is none.
+    func run(id: UUID) async throws -> RunDetail?
+    /// Runs matching `filter`, newest first.
+    func runs(matching filter: RunFilter) async throws -> [RunSummary]
+    /// The approval and the run it belongs to, or `nil` when there is none.
+    func approval(id: UUID) async throws -> ApprovalTarget?
+}

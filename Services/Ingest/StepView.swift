@@ -1,0 +1,22 @@
+import AgentryContracts
+import Foundation
+
+/// One step of a run, as `GET /v1/runs/{id}` shows it.
+struct StepView: Codable, Sendable, Equatable {
+    var id: String
+    var specialist: String
+    var tool: String
+    var description: String?
+    var status: String
+    var risk: String
+    var dependsOn: [String]
+    var attempts: Int
+    var maxAttempts: Int
+    var input: JSONValue
+    var output: JSONValue?
+    var error: String?
+    var createdAt: Date
+    var updatedAt: Date
+    var startedAt: Date?
+    var finishedAt: Date?
+}
