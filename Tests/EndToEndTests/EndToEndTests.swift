@@ -1,0 +1,169 @@
+import AgentryAudit
+import AgentryStore
+import AgentryTestSupport
+import Foundation
+import Testing
+
+/// The whole system, every service a separate process, over the real broker and database.
+@Suite(.enabled(if: TestStack.isEnabled, "needs the test stack (scripts/test)"), .serialized)
+struct EndToEndTests {
+    @Test func aSignedSlackEventBecomesACompletedAuditedAndNotifiedRun() async throws {
+        let system = try await AgentrySystem.start()
+        do {
+            let started = ContinuousClock.now
+            let response = try await system.postSlackEvent(
+                eventId: "Ev0E2E1", text: "summarise the open incidents and post them to #ops")
+            #expect(response.status == 200)
+            let runId = try await system.onlyRun()
+            try await system.waitForRun(runId, ["completed", "failed", "rejected", "cancelled"])
+            let elapsed = started.duration(to: .now)
+            print("e2e: Slack event → completed run in \(elapsed)")
+            #expect(try await system.runStatus(runId) == "completed")
+            let steps = try await system.steps(of: runId)
+            #expect(steps.count >= 2)
+            #expect(steps.allSatisfy { $0.status == "succeeded" })
+
+            // The comm step posted the open incidents to #ops; the notifier answered in the thread.
+            try await system.eventually("the notification") {
+                system.slack.messages.contains { $0.channel == "C0OPS" && $0.threadTs == "1700000000.000100" }
+            }
+            let posted = system.slack.messages.filter { $0.channel == "#ops" }
+            #expect(posted.count == 1)
+            #expect(posted.first?.text.contains("Checkout latency above 2 s") == true)
+            #expect(posted.first?.text.contains("Disk 80% on db-2") == false)
+            #expect(posted.allSatisfy { $0.authorization == "Bearer xoxb-e2e-token" && $0.idempotencyKey != nil })
+
+            // Every envelope of the run is in the audit log, and the chain verifies.
+            let expected: Set<String> = [
+                "run.requested", "model.request", "model.reply", "run.planned", "work.item", "step.completed", "run.completed",
+            ]
+            try await system.eventually("the audit log to cover the run") {
+                let unaudited = try await system.unauditedEnvelopes(of: runId)
+                let actions = Set(try await system.auditActions(of: runId))
+                return unaudited.isEmpty && actions.isSuperset(of: expected)
+            }
+            let report = try await AuditVerifier(client: system.store).verify()
+            #expect(report.isIntact, "\(report.summary)")
+            #expect(report.entries >= expected.count)
+            await system.shutdown()
+        } catch {
+            await system.shutdown()
+            throw error
+        }
+    }
+
+    @Test func theSameEventTwiceIsOneRunAndABadSignatureIsNone() async throws {
+        let system = try await AgentrySystem.start()
+        do {
+            let forged = try await system.postSlackEvent(eventId: "Ev0FORGED", text: "post hello to #ops", signature: "v0=00ff")
+            #expect(forged.status == 401)
+            let first = try await system.postSlackEvent(eventId: "Ev0TWICE", text: "post hello to #ops")
+            let second = try await system.postSlackEvent(eventId: "Ev0TWICE", text: "post hello to #ops")
+            #expect(first.status == 200)
+            #expect(second.status == 200)
+            let runId = try await system.onlyRun()
+            try await system.waitForRun(runId, ["completed"])
+            // Both deliveries of the event have been through the director by now: still one run.
+            try await system.eventually("the director to have handled both deliveries of the event") {
+                try await system.count("""
+                    SELECT count(*)::int8 FROM audit_log a
+                    JOIN processed_messages p ON p.envelope_id = a.envelope_id AND p.consumer = 'director'
+                    WHERE a.action = 'run.requested'
+                    """) == 2
+            }
+            #expect(try await system.runIds() == [runId])
+            try await system.eventually("the notification") {
+                system.slack.messages.contains { $0.threadTs == "1700000000.000100" }
+            }
+            #expect(system.slack.messages.filter { $0.channel == "#ops" }.count == 1)
+            await system.shutdown()
+        } catch {
+            await system.shutdown()
+            throw error
+        }
+    }
+
+    @Test func aRiskyStepWaitsForApprovalAndARejectedOneEndsTheRun() async throws {
+        let system = try await AgentrySystem.start()
+        do {
+            let approvedRun = try await system.submit("run this script: echo approved-output")
+            let approval = try await system.pendingApproval(of: approvedRun)
+            try await system.waitForRun(approvedRun, ["waiting_for_approval"])
+            #expect(try await system.steps(of: approvedRun).map(\.status) == ["awaiting_approval"])
+            try await system.decide(approval, "approved")
+            try await system.waitForRun(approvedRun, ["completed", "failed"])
+            #expect(try await system.runStatus(approvedRun) == "completed")
+            let output = try await system.store.query(
+                "SELECT output->>'stdout' AS stdout FROM steps WHERE run_id = \(approvedRun)"
+            ).first?.decode(String?.self, column: "stdout")
+            #expect(output?.contains("approved-output") == true)
+
+            let rejectedRun = try await system.submit("run this script: echo never")
+            let second = try await system.pendingApproval(of: rejectedRun)
+            try await system.decide(second, "rejected", by: "bob")
+            try await system.waitForRun(rejectedRun, ["rejected", "completed", "failed"])
+            #expect(try await system.runStatus(rejectedRun) == "rejected")
+            #expect(try await system.steps(of: rejectedRun).map(\.status) == ["rejected"])
+            await system.shutdown()
+        } catch {
+            await system.shutdown()
+            throw error
+        }
+    }
+
+    @Test func aWorkerKilledMidStepLosesNothingAndRepeatsNoEffect() async throws {
+        let system = try await AgentrySystem.start()
+        do {
+            let marker = "\(system.workDirectory)/started"
+            let effects = "\(system.workDirectory)/effects"
+            let runId = try await system.submit(
+                "run this script: echo x >> \(marker); sleep 3; echo effect >> \(effects)")
+            try await system.decide(try await system.pendingApproval(of: runId), "approved")
+            try await system.eventually("the slow step to start") { FileManager.default.fileExists(atPath: marker) }
+            try await system.processes["code-worker"]?.crash()
+            try await system.restart("code-worker")
+            try await system.waitForRun(runId, ["completed", "failed"], timeout: .seconds(90))
+            #expect(try await system.runStatus(runId) == "completed")
+            let lines = (try? String(contentsOfFile: effects, encoding: .utf8))?.split(separator: "\n") ?? []
+            #expect(lines == ["effect"])
+            // The step ran twice (once killed, once to the end) but was dispatched once.
+            let starts = (try? String(contentsOfFile: marker, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            #expect(starts == 2)
+            #expect(try await system.steps(of: runId).map(\.attempts) == [1])
+            await system.shutdown()
+        } catch {
+            await system.shutdown()
+            throw error
+        }
+    }
+}
+
+extension AgentrySystem {
+    /// Waits for the first run to appear and returns it.
+    func onlyRun() async throws -> UUID {
+        var found: UUID?
+        try await eventually("a run") {
+            found = try await runIds().first
+            return found != nil
+        }
+        return found!
+    }
+
+    func count(_ sql: String) async throws -> Int {
+        try await store.query(PostgresQuery(unsafeSQL: sql)).first?.decode(Int.self, at: 0) ?? 0
+    }
+
+    /// Envelopes of the run that the director wrote to the outbox but the audit log does not have.
+    func unauditedEnvelopes(of runId: UUID) async throws -> [UUID] {
+        try await store.query("""
+            SELECT o.envelope_id FROM outbox o
+            WHERE o.envelope->>'runId' = \(runId.uuidString.lowercased())
+              AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.envelope_id = o.envelope_id)
+            """).map { try $0.decode(UUID.self, column: "envelope_id") }
+    }
+
+    func auditActions(of runId: UUID) async throws -> [String] {
+        try await store.query("SELECT action FROM audit_log WHERE run_id = \(runId) ORDER BY seq")
+            .map { try $0.decode(String.self, column: "action") }
+    }
+}
