@@ -52,7 +52,8 @@ extension PlanStep {
             id: try container.decode(String.self, forKey: .id),
             specialist: try container.decode(Specialist.self, forKey: .specialist),
             tool: try container.decode(String.self, forKey: .tool),
-            input: try container.decodeIfPresent(JSONValue.self, forKey: .input) ?? [:],
+            // `decodeIfPresent` would turn an explicit `null` input into the default.
+            input: container.contains(.input) ? try container.decode(JSONValue.self, forKey: .input) : [:],
             dependsOn: try container.decodeIfPresent([String].self, forKey: .dependsOn) ?? [],
             risk: try container.decodeIfPresent(RiskClass.self, forKey: .risk) ?? .low,
             limits: try container.decodeIfPresent(StepLimits.self, forKey: .limits) ?? .standard,

@@ -1,4 +1,5 @@
 import AgentryContracts
+import Foundation
 import Testing
 
 @Suite struct PlanValidationTests {
@@ -78,5 +79,20 @@ import Testing
     @Test func errorsDescribeThemselves() {
         #expect(PlanValidationError.cycle(["a", "b", "a"]).description.contains("a -> b -> a"))
         #expect(PlanValidationError.unknownDependency(stepId: "s", dependency: "t").description.contains("\"t\""))
+    }
+}
+
+@Suite struct PlanDecodingDefaultsTests {
+    @Test func optionalStepFieldsTakeTheirDefaults() throws {
+        let json = #"{"steps":[{"id":"a","specialist":"data","tool":"sql.query"},{"id":"b","specialist":"comm","tool":"slack.post","input":null,"limits":{"timeoutSeconds":9}}]}"#
+        let plan = try JSONDecoder().decode(Plan.self, from: Data(json.utf8))
+        #expect(plan.steps[0] == PlanStep(id: "a", specialist: .data, tool: "sql.query"))
+        #expect(plan.steps[1].input == .null)
+        #expect(plan.steps[1].limits == StepLimits(timeoutSeconds: 9))
+        #expect(plan.steps[1].dependsOn.isEmpty && plan.steps[1].risk == .low)
+        // A required field is still required.
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(Plan.self, from: Data(#"{"steps":[{"id":"a","tool":"x"}]}"#.utf8))
+        }
     }
 }
