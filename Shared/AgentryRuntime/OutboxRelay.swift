@@ -65,15 +65,15 @@ public final class OutboxRelay: Service, Sendable {
     @discardableResult
     public func relayBatch() async throws -> Int {
         guard bus.isConnected else { throw AMQPError(.notConnected, "broker not connected") }
-        return try await store.withTransaction { connection in
+        let (sent, failed) = try await store.withTransaction { connection -> (Int, Int) in
             let rows = try await connection.query("""
                 SELECT id, exchange, routing_key, reply_to, delay_tier, envelope::text AS envelope
                 FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT \(self.batchSize)
                 FOR UPDATE SKIP LOCKED
                 """)
-            guard !rows.isEmpty else { return 0 }
+            guard !rows.isEmpty else { return (0, 0) }
             var pending: [(id: Int64, envelope: Envelope, route: Route, replyTo: String?, delay: RetryTier?)] = []
-            var broken: [(Int64, String)] = []
+            var failures: [(Int64, String)] = []
             let codec = EnvelopeCodec()
             for row in rows {
                 let id = try row.decode(Int64.self, column: "id")
@@ -85,7 +85,7 @@ public final class OutboxRelay: Service, Sendable {
                     let delay = try row.decode(String?.self, column: "delay_tier").flatMap(RetryTier.init(rawValue:))
                     pending.append((id, envelope, route, try row.decode(String?.self, column: "reply_to"), delay))
                 } catch {
-                    broken.append((id, "\(error)"))
+                    failures.append((id, "\(error)"))
                 }
             }
             let outcomes = await withTaskGroup(of: (Int64, String?).self) { group in
@@ -103,23 +103,28 @@ public final class OutboxRelay: Service, Sendable {
                 for await outcome in group { outcomes.append(outcome) }
                 return outcomes
             }
-            let sent = outcomes.filter { $0.1 == nil }.map(\.0)
+            var sent: [Int64] = []
+            for (id, error) in outcomes {
+                if let error { failures.append((id, error)) } else { sent.append(id) }
+            }
             if !sent.isEmpty {
                 try await connection.execute("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY(\(sent))")
             }
-            for (id, error) in outcomes.compactMap({ $0.1 == nil ? nil : ($0.0, $0.1!) }) + broken {
+            // Rows that failed stay unsent with the reason; the attempt is recorded either way.
+            for (id, error) in failures {
                 try await connection.execute(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = \(error) WHERE id = \(id)")
             }
-            self.published.increment(by: sent.count)
-            let failed = outcomes.count - sent.count + broken.count
-            if failed > 0 {
-                self.failures.increment(by: failed)
-                self.logger.warning("outbox rows not published", metadata: ["count": "\(failed)"])
-                if sent.isEmpty { throw AMQPError(.notConnected, "no outbox row could be published") }
-            }
-            return sent.count
+            return (sent.count, failures.count)
         }
+        published.increment(by: sent)
+        if failed > 0 {
+            failures.increment(by: failed)
+            logger.warning("outbox rows not published", metadata: ["count": "\(failed)"])
+            // Nothing got out: the broker is likely in trouble, so the caller backs off.
+            if sent == 0 { throw AMQPError(.notConnected, "no outbox row could be published") }
+        }
+        return sent
     }
 }
 
