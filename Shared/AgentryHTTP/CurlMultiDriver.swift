@@ -25,6 +25,7 @@ final class CurlMultiDriver: Sendable {
         var commands: [Command] = []
         var nextID: UInt64 = 0
         var activeTransfers = 0
+        var threadsStarted = 0
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -42,6 +43,9 @@ final class CurlMultiDriver: Sendable {
 
     /// The number of transfers attached to the multi handle, as of the thread's last iteration.
     var activeTransferCount: Int { state.withLock { $0.activeTransfers } }
+
+    /// How many threads this driver has started over its life (one: all transfers share it).
+    var threadsStarted: Int { state.withLock { $0.threadsStarted } }
 
     /// Reserves an identifier for a transfer about to be started.
     func makeTransferID() -> TransferID {
@@ -118,6 +122,7 @@ final class CurlMultiDriver: Sendable {
             case .idle:
                 state.phase = .running
                 state.commands.append(command)
+                state.threadsStarted += 1
                 return (true, true)
             case .running:
                 state.commands.append(command)
