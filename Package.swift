@@ -145,6 +145,7 @@ let package = Package(
             dependencies: [
                 "AgentryContracts",
                 "AgentryBus",
+                "AgentryStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/AgentryTestSupport",

@@ -25,14 +25,10 @@ enum DataWorkerFixture {
     static func withDatabase<T>(
         _ body: (_ owner: PostgresClient, _ database: PostgresConfiguration) async throws -> T
     ) async throws -> T {
-        let admin = PostgresClient(configuration: try stackConfiguration(), logger: logger)
-        let name = "agentry_t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-        try await admin.execute("CREATE DATABASE \(identifier: name)")
-        var database = try stackConfiguration()
-        database.database = name
-        database.poolSize = 2
-        let owner = PostgresClient(configuration: database, logger: logger)
-        do {
+        try await TestDatabase.withFresh(prefix: "agentry_t_data", poolSize: 2, migrate: false, logger: logger, configure: {
+            $0.reconnectInitialDelay = .milliseconds(50)
+            $0.reconnectMaximumDelay = .milliseconds(500)
+        }) { owner, database in
             try await owner.withConnection { connection in
                 try await connection.executeScript("""
                     CREATE TABLE orders (
@@ -46,16 +42,7 @@ enum DataWorkerFixture {
                     CREATE SEQUENCE invoice_numbers;
                     """)
             }
-            let result = try await body(owner, database)
-            await owner.close()
-            try await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
-            await admin.close()
-            return result
-        } catch {
-            await owner.close()
-            _ = try? await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
-            await admin.close()
-            throw error
+            return try await body(owner, database)
         }
     }
 

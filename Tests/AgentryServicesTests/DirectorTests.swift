@@ -196,25 +196,9 @@ struct DirectorFixture {
     static func run(_ body: (DirectorFixture) async throws -> Void) async throws {
         var logger = Logger(label: "director-tests")
         logger.logLevel = .warning
-        let admin = try PostgresClient(url: TestStack.databaseURL(), poolSize: 1, applicationName: "director-tests", logger: logger)
-        let name = "agentry_director_" + UUID().uuidString.prefix(8).lowercased()
-        try await admin.execute("CREATE DATABASE \(identifier: name)")
-        var configuration = try PostgresConfiguration(url: TestStack.databaseURL())
-        configuration.database = name
-        configuration.poolSize = 4
-        let store = PostgresClient(configuration: configuration, logger: logger)
-        do {
-            try await Migrator(client: store).migrate()
+        try await TestDatabase.withFresh(prefix: "agentry_t_director", poolSize: 4, logger: logger) { store, _ in
             try await body(DirectorFixture(store: store, director: Director(store: store, logger: logger, outboxWritten: {})))
-            await store.close()
-        } catch {
-            await store.close()
-            try? await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
-            await admin.close()
-            throw error
         }
-        try await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
-        await admin.close()
     }
 
     struct OutboxRow {

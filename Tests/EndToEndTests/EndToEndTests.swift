@@ -120,7 +120,7 @@ struct EndToEndTests {
                 "run this script: echo x >> \(marker); sleep 3; echo effect >> \(effects)")
             try await system.decide(try await system.pendingApproval(of: runId), "approved")
             try await system.eventually("the slow step to start") { FileManager.default.fileExists(atPath: marker) }
-            try await system.processes["code-worker"]?.crash()
+            await system.processes["code-worker"]?.crash()
             try await system.restart("code-worker")
             try await system.waitForRun(runId, ["completed", "failed"], timeout: .seconds(90))
             #expect(try await system.runStatus(runId) == "completed")

@@ -16,35 +16,8 @@ enum AuditFixture {
     /// Runs `body` with a client on a new, migrated database (`agentry_t_audit_<random>`) that is
     /// dropped afterwards.
     static func withDatabase<T>(_ body: (PostgresClient) async throws -> T) async throws -> T {
-        var adminConfiguration = try PostgresConfiguration(url: TestStack.databaseURL())
-        adminConfiguration.poolSize = 1
-        adminConfiguration.applicationName = "agentry-audit-tests"
-        let admin = PostgresClient(configuration: adminConfiguration, logger: logger)
-        let name = "agentry_t_audit_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-        do {
-            try await admin.execute("CREATE DATABASE \(identifier: name)")
-        } catch {
-            await admin.close()
-            throw error
-        }
-        var configuration = adminConfiguration
-        configuration.database = name
-        configuration.poolSize = 6
-        configuration.checkoutTimeout = .seconds(10)
-        let client = PostgresClient(configuration: configuration, logger: logger)
-        func drop() async {
-            await client.close()
-            _ = try? await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
-            await admin.close()
-        }
-        do {
-            _ = try await Migrator(client: client).migrate()
-            let result = try await body(client)
-            await drop()
-            return result
-        } catch {
-            await drop()
-            throw error
+        try await TestDatabase.withFresh(prefix: "agentry_t_audit", poolSize: 6, logger: logger) { client, _ in
+            try await body(client)
         }
     }
 

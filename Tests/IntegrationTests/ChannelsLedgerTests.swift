@@ -193,7 +193,7 @@ struct ChannelsLedgerTests {
     }
 
     @Test func anEmailIsSentOnceWithAStableMessageID() async throws {
-        let sink = try await ChannelsSMTPSink.start()
+        let sink = try await SMTPSink.start()
         do {
             try await ChannelsFixture.withDatabase { store in
                 let ledger = ledger(store, ChannelsFixture.configuration(server: nil, smtpPort: sink.port))

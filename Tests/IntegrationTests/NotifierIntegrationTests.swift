@@ -79,7 +79,7 @@ struct NotifierIntegrationTests {
     }
 
     @Test func anEmailRunGetsAThreadedReply() async throws {
-        let sink = try await ChannelsSMTPSink.start()
+        let sink = try await SMTPSink.start()
         do {
             try await ChannelsFixture.withDatabase { store in
                 let notifier = notifier(store, ChannelsFixture.configuration(server: nil, smtpPort: sink.port))

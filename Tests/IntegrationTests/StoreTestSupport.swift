@@ -45,27 +45,12 @@ enum StoreFixture {
         poolSize: Int = 4,
         _ body: (PostgresClient, PostgresConfiguration) async throws -> T
     ) async throws -> T {
-        let admin = PostgresClient(configuration: try configuration(poolSize: 1), logger: logger)
-        let name = "agentry_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-        try await admin.execute("CREATE DATABASE \(identifier: name)")
-        var configuration = try configuration(poolSize: poolSize)
-        configuration.database = name
-        let client = PostgresClient(configuration: configuration, logger: logger)
-        do {
-            let result = try await body(client, configuration)
-            await client.close()
-            try await drop(name, admin: admin)
-            return result
-        } catch {
-            await client.close()
-            try? await drop(name, admin: admin)
-            throw error
-        }
-    }
-
-    private static func drop(_ name: String, admin: PostgresClient) async throws {
-        try await admin.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
-        await admin.close()
+        try await TestDatabase.withFresh(prefix: "agentry_test", poolSize: poolSize, migrate: false, logger: logger, configure: {
+            $0.applicationName = "agentry-store-tests"
+            $0.reconnectInitialDelay = .milliseconds(50)
+            $0.reconnectMaximumDelay = .milliseconds(500)
+            $0.checkoutTimeout = .seconds(5)
+        }, body)
     }
 
     /// Runs `body`, which must throw a ``PostgresError``, and returns that error.

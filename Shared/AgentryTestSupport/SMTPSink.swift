@@ -1,21 +1,20 @@
-import AgentryTestSupport
 import Foundation
 
-/// A local SMTP server (Python's aiosmtpd) run as a subprocess, for the email channel tests.
+/// A local SMTP server (Python's aiosmtpd) run as a subprocess, for tests that send email.
 ///
 /// Each message it accepts is decoded by Python's own `email` package (an independent MIME
 /// implementation) and written as JSON into a directory before the server answers `250`.
-final class ChannelsSMTPSink {
+public final class SMTPSink {
     /// One delivered message as the sink decoded it.
-    struct Delivery: Decodable {
-        let mailFrom: String
-        let rcptTos: [String]
-        let headers: [String: String]
-        let contentType: String
-        let text: String?
-        let html: String?
-        let raw: String
-        let login: String?
+    public struct Delivery: Decodable, Sendable {
+        public let mailFrom: String
+        public let rcptTos: [String]
+        public let headers: [String: String]
+        public let contentType: String
+        public let text: String?
+        public let html: String?
+        public let raw: String
+        public let login: String?
 
         enum CodingKeys: String, CodingKey {
             case mailFrom = "mail_from", rcptTos = "rcpt_tos", headers, contentType = "content_type"
@@ -23,7 +22,7 @@ final class ChannelsSMTPSink {
         }
     }
 
-    let port: Int
+    public let port: Int
     private let process: Process
     private let input: Pipe
     private let directory: URL
@@ -80,8 +79,8 @@ final class ChannelsSMTPSink {
     """#
 
     /// Starts the sink and waits (with a deadline) until it listens.
-    static func start() async throws -> ChannelsSMTPSink {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agentry-channels-smtp-\(UUID().uuidString)")
+    public static func start() async throws -> SMTPSink {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agentry-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let scriptURL = directory.appendingPathComponent("sink.py")
         try script.write(to: scriptURL, atomically: true, encoding: .utf8)
@@ -100,7 +99,7 @@ final class ChannelsSMTPSink {
             try await eventually("the SMTP sink listens", timeout: .seconds(20)) {
                 guard process.isRunning else {
                     let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                    throw ChannelsTestFailure("the SMTP sink exited (is aiosmtpd installed?): \(output)")
+                    throw SMTPSinkFailure(description: "the SMTP sink exited (is aiosmtpd installed?): \(output)")
                 }
                 return FileManager.default.fileExists(atPath: portFile.path)
             }
@@ -112,9 +111,9 @@ final class ChannelsSMTPSink {
         guard let port = Int(try String(contentsOf: portFile, encoding: .utf8)) else {
             try? input.fileHandleForWriting.close()
             process.terminate()
-            throw ChannelsTestFailure("the SMTP sink wrote no port")
+            throw SMTPSinkFailure(description: "the SMTP sink wrote no port")
         }
-        return ChannelsSMTPSink(port: port, process: process, input: input, directory: directory)
+        return SMTPSink(port: port, process: process, input: input, directory: directory)
     }
 
     private init(port: Int, process: Process, input: Pipe, directory: URL) {
@@ -125,7 +124,7 @@ final class ChannelsSMTPSink {
     }
 
     /// The messages delivered so far, in order.
-    func deliveries() throws -> [Delivery] {
+    public func deliveries() throws -> [Delivery] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasPrefix("message-") && $0.hasSuffix(".json") }
             .sorted { Int($0.dropFirst(8).dropLast(5)) ?? 0 < Int($1.dropFirst(8).dropLast(5)) ?? 0 }
@@ -135,10 +134,15 @@ final class ChannelsSMTPSink {
     }
 
     /// Kills the subprocess and waits until it has exited, then removes its directory.
-    func stop() async throws {
+    public func stop() async throws {
         try? input.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
         try await eventually("the SMTP sink exited", timeout: .seconds(10)) { !process.isRunning }
         try? FileManager.default.removeItem(at: directory)
     }
+}
+
+/// The SMTP sink could not start.
+public struct SMTPSinkFailure: Error, CustomStringConvertible {
+    public let description: String
 }
