@@ -98,7 +98,7 @@ struct DemoCommand: AsyncParsableCommand {
                 outcomes.append((request, run, elapsed))
                 await output.say("""
 
-                    \(request.label) run \(run.status) in \(TimelineRenderer.duration(elapsed.inSeconds)) \
+                    \(request.label) run \(run.status) in \(TimelineRenderer.duration(elapsed.seconds)) \
                     from submission to completion:
                     \(TimelineRenderer().render(run))
                     """)
@@ -107,7 +107,7 @@ struct DemoCommand: AsyncParsableCommand {
         print("\nSummary:")
         var table = CLITable(["SOURCE", "RUN", "STATUS", "SUBMITTED → DONE"])
         for (request, run, elapsed) in outcomes.sorted(by: { $0.0.label < $1.0.label }) {
-            table.append([request.label, run.id, run.status, TimelineRenderer.duration(elapsed.inSeconds)])
+            table.append([request.label, run.id, run.status, TimelineRenderer.duration(elapsed.seconds)])
         }
         print(table.render(indent: "  "))
         print("""
@@ -143,11 +143,4 @@ struct DemoCommand: AsyncParsableCommand {
 /// Serialises the demo's output from concurrent followers.
 actor DemoOutput {
     func say(_ text: String) { print(text) }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var inSeconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
 }

@@ -1,3 +1,4 @@
+import AgentryRuntime
 import Logging
 import Metrics
 

@@ -1,4 +1,5 @@
 import AgentryContracts
+import AgentryRuntime
 import Foundation
 import Logging
 

@@ -244,7 +244,7 @@ struct Director: Sendable {
     // MARK: step results
 
     private func stepCompleted(_ completed: StepCompleted, _ context: inout Context) async throws {
-        guard let (run, step) = try await lockStep(&context) else { return }
+        guard let (run, step, _) = try await lockStep(&context) else { return }
         guard step.status == .dispatched else {
             context.logger.info("result for a step that is not in flight ignored", metadata: ["step.status": "\(step.status.rawValue)"])
             return
@@ -259,7 +259,7 @@ struct Director: Sendable {
     }
 
     private func stepFailed(_ failed: StepFailed, _ context: inout Context) async throws {
-        guard let (run, step) = try await lockStep(&context) else { return }
+        guard let (run, step, steps) = try await lockStep(&context) else { return }
         guard step.status == .dispatched else {
             context.logger.info("failure for a step that is not in flight ignored", metadata: ["step.status": "\(step.status.rawValue)"])
             return
@@ -273,7 +273,7 @@ struct Director: Sendable {
             context.logger.warning("step failed; retrying", metadata: [
                 "step.id": "\(step.stepId)", "attempt": "\(step.attempts)", "delay": "\(tier.rawValue)", "reason": "\(reason)",
             ])
-            try await dispatch(step, of: run, delay: tier, &context)
+            try await dispatch(step, of: run, outputs: StepRecord.outputs(of: steps), delay: tier, &context)
             return
         }
         try await context.connection.execute("""
@@ -286,18 +286,19 @@ struct Director: Sendable {
                           code: failed.code, stepId: step.stepId, &context)
     }
 
-    /// Locks the run of the envelope being handled and reads its step.
-    private func lockStep(_ context: inout Context) async throws -> (RunRecord, StepRecord)? {
+    /// Locks the run of the envelope being handled and reads its step (and all the run's steps).
+    private func lockStep(_ context: inout Context) async throws -> (RunRecord, StepRecord, [StepRecord])? {
         guard let runId = context.cause.runId, let stepId = context.cause.stepId else {
             throw PermanentFailure("\(context.cause.type.rawValue) without a run id and step id")
         }
         guard let run = try await RunRecord.lock(runId, on: context.connection) else {
             throw PermanentFailure("\(context.cause.type.rawValue) for unknown run \(runId)")
         }
-        guard let step = try await StepRecord.all(of: runId, on: context.connection).first(where: { $0.stepId == stepId }) else {
+        let steps = try await StepRecord.all(of: runId, on: context.connection)
+        guard let step = steps.first(where: { $0.stepId == stepId }) else {
             throw PermanentFailure("\(context.cause.type.rawValue) for unknown step '\(stepId)' of run \(runId)")
         }
-        return (run, step)
+        return (run, step, steps)
     }
 
     // MARK: approvals
@@ -389,32 +390,30 @@ struct Director: Sendable {
             return
         }
         let succeeded = Set(steps.filter { $0.status == .succeeded }.map(\.stepId))
+        let outputs = StepRecord.outputs(of: steps)
+        var awaiting = steps.count { $0.status == .awaitingApproval }
+        var inFlight = steps.count { $0.status == .dispatched }
         for step in steps where step.status == .pending || step.status == .ready || step.status == .approved {
             guard step.dependsOn.allSatisfy(succeeded.contains) else { continue }
             if step.status != .approved && step.risk.requiresApproval {
                 try await requestApproval(for: step, of: run, &context)
+                awaiting += 1
             } else {
-                try await dispatch(step, of: run, delay: nil, &context)
+                // An input that cannot be resolved fails the step and ends the run.
+                guard try await dispatch(step, of: run, outputs: outputs, delay: nil, &context) else { return }
+                inFlight += 1
             }
         }
-        // Re-read: dispatching may have failed the run (an unresolvable input).
-        let current = try await context.connection.query("SELECT status FROM runs WHERE id = \(run.id)")
-        guard let status = try current.first.map({ try $0.decode(String.self, column: "status") }).flatMap(RunStatus.init),
-              !status.isTerminal
-        else { return }
-        let waiting = try await context.connection.query("""
-            SELECT count(*) FILTER (WHERE status = 'awaiting_approval') AS waiting,
-                   count(*) FILTER (WHERE status = 'dispatched') AS in_flight
-            FROM steps WHERE run_id = \(run.id)
-            """)
-        let awaiting = try waiting.first?.decode(Int.self, column: "waiting") ?? 0
-        let inFlight = try waiting.first?.decode(Int.self, column: "in_flight") ?? 0
         let next: RunStatus = awaiting > 0 && inFlight == 0 ? .waitingForApproval : .running
-        if next != status { try await setStatus(next, of: run.id, &context) }
+        if next != run.status { try await setStatus(next, of: run.id, &context) }
     }
 
-    private func dispatch(_ step: StepRecord, of run: RunRecord, delay: RetryTier?, _ context: inout Context) async throws {
-        let outputs = try await outputsOfSucceededSteps(run.id, &context)
+    /// Sends the step to its specialist with earlier outputs substituted into its input; returns
+    /// false when the input cannot be resolved, which fails the step and ends the run.
+    @discardableResult
+    private func dispatch(
+        _ step: StepRecord, of run: RunRecord, outputs: [String: JSONValue], delay: RetryTier?, _ context: inout Context
+    ) async throws -> Bool {
         let input: JSONValue
         do {
             input = try StepInputTemplate.resolve(step.input, outputs: outputs)
@@ -425,7 +424,7 @@ struct Director: Sendable {
                 """)
             try await failRun(run, reason: "step '\(step.stepId)' has an input that cannot be resolved: \(error)",
                               code: "invalid_input", stepId: step.stepId, &context)
-            return
+            return false
         }
         let attempt = step.attempts + 1
         let limits = run.plan?.step(id: step.stepId)?.limits ?? .standard
@@ -443,6 +442,7 @@ struct Director: Sendable {
         context.logger.info("step dispatched", metadata: [
             "step.id": "\(step.stepId)", "specialist": "\(step.specialist.rawValue)", "attempt": "\(attempt)",
         ])
+        return true
     }
 
     private func requestApproval(for step: StepRecord, of run: RunRecord, _ context: inout Context) async throws {
@@ -516,18 +516,5 @@ struct Director: Sendable {
         try await context.connection.execute("""
             UPDATE runs SET status = \(status.rawValue), updated_at = now(), version = version + 1 WHERE id = \(runId)
             """)
-    }
-
-    private func outputsOfSucceededSteps(_ runId: UUID, _ context: inout Context) async throws -> [String: JSONValue] {
-        let rows = try await context.connection.query("""
-            SELECT step_id, output::text AS output FROM steps
-            WHERE run_id = \(runId) AND status = 'succeeded' AND output IS NOT NULL
-            """)
-        var outputs: [String: JSONValue] = [:]
-        for row in rows {
-            outputs[try row.decode(String.self, column: "step_id")] =
-                try JSONDecoder().decode(JSONValue.self, from: Data(try row.decode(String.self, column: "output").utf8))
-        }
-        return outputs
     }
 }

@@ -75,6 +75,15 @@ struct StepRecord: Sendable {
     var output: JSONValue?
     var idempotencyKey: String
 
+    /// The outputs of the steps that succeeded, by step id: what later inputs may reference.
+    static func outputs(of steps: [StepRecord]) -> [String: JSONValue] {
+        var outputs: [String: JSONValue] = [:]
+        for step in steps where step.status == .succeeded {
+            if let output = step.output { outputs[step.stepId] = output }
+        }
+        return outputs
+    }
+
     static func all(of runId: UUID, on connection: PostgresConnection) async throws -> [StepRecord] {
         let rows = try await connection.query("""
             SELECT step_id, specialist, tool, input::text AS input, depends_on, risk, status, attempts, max_attempts,

@@ -144,17 +144,10 @@ public struct WorkerService: Service {
         let request = ToolRequest(input: item.input, item: item, envelope: envelope, logger: logger)
         let timeout = Duration.seconds(max(1, item.limits.timeoutSeconds)) + timeoutGrace
         do {
-            let output = try await withThrowingTaskGroup(of: JSONValue?.self) { group in
-                group.addTask { try await tool.run(request) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let output = first else {
-                    throw ToolFailure(code: "timeout", "the step did not finish within \(item.limits.timeoutSeconds) s", retryable: true)
-                }
-                return output
+            let output = try await withDeadline(timeout, otherwise: {
+                ToolFailure(code: "timeout", "the step did not finish within \(item.limits.timeoutSeconds) s", retryable: true)
+            }) {
+                try await tool.run(request)
             }
             if let cap = item.limits.maxOutputBytes, let size = try? JSONEncoder().encode(output).count, size > cap {
                 return .failure(ToolFailure(

@@ -1,4 +1,5 @@
 @testable import AgentryBrowserWorker
+import AgentryRuntime
 import AgentryContracts
 import AgentryTestSupport
 import Foundation

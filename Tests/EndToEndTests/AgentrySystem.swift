@@ -242,24 +242,22 @@ final class AgentrySystem: Sendable {
     /// Waits until the run reaches one of `statuses` (within `timeout`) and returns the status.
     @discardableResult
     func waitForRun(_ id: UUID, _ statuses: Set<String>, timeout: Duration = .seconds(60)) async throws -> String {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
         var last: String?
-        while ContinuousClock.now < deadline {
+        try await eventually("run \(id) to reach \(statuses.sorted())", timeout: timeout) {
             last = try await runStatus(id)
-            if let last, statuses.contains(last) { return last }
-            try await Task.sleep(for: .milliseconds(50))
+            return last.map(statuses.contains) ?? false
         }
-        throw SystemError("run \(id) is \(last ?? "missing"), not \(statuses.sorted()) after \(timeout)\n\(logs())")
+        return last ?? ""
     }
 
     func pendingApproval(of runId: UUID, timeout: Duration = .seconds(60)) async throws -> UUID {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
+        var found: UUID?
+        try await eventually("run \(runId) to ask for an approval", timeout: timeout) {
             let rows = try await store.query("SELECT id FROM approvals WHERE run_id = \(runId) AND status = 'pending'")
-            if let id = try rows.first?.decode(UUID.self, column: "id") { return id }
-            try await Task.sleep(for: .milliseconds(50))
+            found = try rows.first?.decode(UUID.self, column: "id")
+            return found != nil
         }
-        throw SystemError("run \(runId) never asked for an approval\n\(logs())")
+        return found!
     }
 
     struct StepRow: Sendable {
@@ -279,11 +277,10 @@ final class AgentrySystem: Sendable {
 
     /// Waits until `condition` holds, failing with every service's log tail.
     func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
+        do {
+            try await AgentryTestSupport.eventually(what, timeout: timeout, pollEvery: .milliseconds(50), condition)
+        } catch {
+            throw SystemError("\(error)\n\(logs())")
         }
-        throw SystemError("timed out waiting for \(what)\n\(logs())")
     }
 }

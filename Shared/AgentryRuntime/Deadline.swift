@@ -1,10 +1,9 @@
 /// Runs `body`, and throws `error()` if it has not finished within `timeout` (cancelling it).
 ///
-/// `body` must respond to cancellation: everything the worker awaits on Chromium does (DevTools
-/// replies, page events, page slots).
-func withDeadline<T: Sendable>(
+/// `body` must respond to cancellation: the deadline returns once `body` has stopped.
+public func withDeadline<T: Sendable>(
     _ timeout: Duration,
-    otherwise error: @escaping @Sendable () -> BrowserError,
+    otherwise error: @escaping @Sendable () -> any Error,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
