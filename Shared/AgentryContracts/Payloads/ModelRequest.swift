@@ -29,6 +29,13 @@ public struct ModelRequest: EnvelopePayloadBody, Hashable {
     public var purpose: String?
     /// Whether the gateway may answer from its cache; `true` when absent.
     public var cache: Bool
+    /// Functions the model may call; none when absent.
+    public var tools: [ToolDefinition]
+    /// Whether and which tool the model must call; the provider's default when absent.
+    public var toolChoice: ToolChoice?
+    /// How long the caller waits for the reply, in seconds; the gateway's default when absent.
+    /// Fail-over, rate-limit queueing and retries all happen within it.
+    public var timeoutSeconds: Double?
 
     public init(
         alias: String,
@@ -38,7 +45,10 @@ public struct ModelRequest: EnvelopePayloadBody, Hashable {
         temperature: Double? = nil,
         complexity: Complexity? = nil,
         purpose: String? = nil,
-        cache: Bool = true
+        cache: Bool = true,
+        tools: [ToolDefinition] = [],
+        toolChoice: ToolChoice? = nil,
+        timeoutSeconds: Double? = nil
     ) {
         self.alias = alias
         self.messages = messages
@@ -48,10 +58,14 @@ public struct ModelRequest: EnvelopePayloadBody, Hashable {
         self.complexity = complexity
         self.purpose = purpose
         self.cache = cache
+        self.tools = tools
+        self.toolChoice = toolChoice
+        self.timeoutSeconds = timeoutSeconds
     }
 
     private enum CodingKeys: String, CodingKey {
-        case alias, messages, responseFormat, maxTokens, temperature, complexity, purpose, cache
+        case alias, messages, responseFormat, maxTokens, temperature, complexity, purpose, cache, tools, toolChoice
+        case timeoutSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -64,5 +78,23 @@ public struct ModelRequest: EnvelopePayloadBody, Hashable {
         complexity = try container.decodeIfPresent(Complexity.self, forKey: .complexity)
         purpose = try container.decodeIfPresent(String.self, forKey: .purpose)
         cache = try container.decodeIfPresent(Bool.self, forKey: .cache) ?? true
+        tools = try container.decodeIfPresent([ToolDefinition].self, forKey: .tools) ?? []
+        toolChoice = try container.decodeIfPresent(ToolChoice.self, forKey: .toolChoice)
+        timeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(alias, forKey: .alias)
+        try container.encode(messages, forKey: .messages)
+        try container.encode(responseFormat, forKey: .responseFormat)
+        try container.encodeIfPresent(maxTokens, forKey: .maxTokens)
+        try container.encodeIfPresent(temperature, forKey: .temperature)
+        try container.encodeIfPresent(complexity, forKey: .complexity)
+        try container.encodeIfPresent(purpose, forKey: .purpose)
+        try container.encode(cache, forKey: .cache)
+        if !tools.isEmpty { try container.encode(tools, forKey: .tools) }
+        try container.encodeIfPresent(toolChoice, forKey: .toolChoice)
+        try container.encodeIfPresent(timeoutSeconds, forKey: .timeoutSeconds)
     }
 }
