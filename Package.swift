@@ -147,6 +147,7 @@ let package = Package(
                 "AgentryBus",
                 "AgentryStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Shared/AgentryTestSupport",
             swiftSettings: swiftSettings
@@ -195,7 +196,7 @@ let package = Package(
         .executableTarget(
             name: "AgentryModelGateway",
             dependencies: [
-                "AgentryRuntime", "AgentryContracts", "AgentryBus", "AgentryServiceKit",
+                "AgentryRuntime", "AgentryContracts", "AgentryBus", "AgentryServiceKit", "AgentryStore", "AgentryHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -344,12 +345,21 @@ let package = Package(
                 "AgentryIngest", "AgentryDirector", "AgentryModelGateway", "AgentryCodeWorker", "AgentryDataWorker",
                 "AgentryCommWorker", "AgentryBrowserWorker", "AgentryAuditWriter", "AgentryNotifier",
                 "AgentryRuntime", "AgentryChannels", "AgentryAudit", "AgentryContracts", "AgentryBus", "AgentryStore",
-                "AgentryHTTP", "AgentryTestSupport", "AgentryCLI",
+                "AgentryHTTP", "AgentryTestSupport", "AgentryCLI", "AgentryServiceKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             path: "Tests/AgentryServicesTests",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AgentryGatewayBenchmark",
+            dependencies: [
+                "AgentryBus", "AgentryContracts", "AgentryHTTP", "AgentryTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/GatewayBenchmark",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -6,11 +6,7 @@ import Foundation
 import Logging
 import Metrics
 
-/// Answers `model.request` envelopes from the `model.requests` queue.
-///
-/// A request whose `purpose` is `plan`, `planner` or `replan`, or whose `alias` is `planner`, is
-/// served by the ``OfflinePlanner``: the reply's `content` is the plan as JSON. Any other request
-/// is answered with a `ModelError` of code `unavailable`, because no model provider is configured.
+/// Answers `model.request` envelopes from the `model.requests` queue through the ``ModelRouter``.
 ///
 /// The reply is `Envelope.caused(by: request)` with `correlationId` set to the request's id (the
 /// request/reply contract of ``ModelRequest``) and an id derived from the request's id, so a
@@ -18,25 +14,24 @@ import Metrics
 /// to the request's `reply_to` queue and published as a fact on the events exchange (for the audit
 /// log); the delivery is acknowledged only after the broker confirmed both. A `reply_to` queue
 /// that no longer exists is logged and skipped: its requester has gone away and would not read it.
+/// Neither the reply nor the log ever carries a provider key.
 ///
 /// ```swift
-/// let handler = ModelRequestHandler(bus: runtime.bus, logger: runtime.logger)
+/// let handler = ModelRequestHandler(bus: runtime.bus, router: router, logger: runtime.logger)
 /// let consumer = EnvelopeConsumer(queue: ModelRequestHandler.queue, bus: runtime.bus, prefetch: 32,
 ///                                 logger: runtime.logger, handler: handler.handle)
 /// ```
 struct ModelRequestHandler: Sendable {
     /// The queue model requests arrive on.
     static let queue = "model.requests"
-    /// Purposes the offline planner serves.
-    static let planPurposes: Set<String> = ["plan", "planner", "replan"]
 
     private let bus: any MessageBus
-    private let planner: OfflinePlanner
+    let router: ModelRouter
     private let logger: Logger
 
-    init(bus: any MessageBus, planner: OfflinePlanner = OfflinePlanner(), logger: Logger) {
+    init(bus: any MessageBus, router: ModelRouter, logger: Logger) {
         self.bus = bus
-        self.planner = planner
+        self.router = router
         self.logger = logger
     }
 
@@ -46,7 +41,8 @@ struct ModelRequestHandler: Sendable {
             throw PermanentFailure("a \(envelope.type.rawValue) envelope does not belong on \(Self.queue)")
         }
         let started = ContinuousClock.now
-        let reply = reply(to: request)
+        let reply = await router.serve(request, caller: ModelRouter.Caller(
+            requestId: envelope.id, tenant: envelope.tenant, runId: envelope.runId, stepId: envelope.stepId))
         let answer = Self.replyEnvelope(for: envelope, reply: reply)
         if let replyTo = delivery.replyTo, !replyTo.isEmpty {
             do {
@@ -60,44 +56,20 @@ struct ModelRequestHandler: Sendable {
         }
         try await bus.publishEvent(answer)
         let outcome = reply.error.map { $0.code.rawValue } ?? "ok"
-        Counter(label: "agentry_model_requests_total", dimensions: [("entry", reply.entry ?? "none"), ("outcome", outcome)])
-            .increment()
+        let alias = request.alias.lowercased()
+        Counter(label: "agentry_model_requests_total", dimensions: [
+            ("alias", router.configuration.aliases[alias] == nil ? "other" : alias), ("outcome", outcome),
+        ]).increment()
         Metrics.Timer(label: "agentry_model_request_seconds", dimensions: [("entry", reply.entry ?? "none")],
               preferredDisplayUnit: .seconds)
             .record(duration: started.duration(to: .now))
         logger.info("model request answered", metadata: [
             "model.alias": "\(request.alias)", "model.purpose": "\(request.purpose ?? "")",
-            "model.entry": "\(reply.entry ?? "none")", "model.outcome": "\(outcome)",
-            "reply.to": "\(delivery.replyTo ?? "")",
+            "model.entry": "\(reply.entry ?? "none")", "model.outcome": "\(outcome)", "model.cached": "\(reply.cached)",
+            "model.tokens": "\(reply.promptTokens + reply.completionTokens)", "model.cost_usd": "\(reply.costUSD)",
+            "model.tried": "\(reply.tried.joined(separator: ","))", "reply.to": "\(delivery.replyTo ?? "")",
+            "run.id": "\(envelope.runId?.uuidString.lowercased() ?? "")",
         ])
-    }
-
-    /// The reply to `request`: a plan from the offline planner, or an error.
-    func reply(to request: ModelRequest) -> ModelReply {
-        let purpose = request.purpose?.lowercased()
-        guard purpose.map(Self.planPurposes.contains) == true || request.alias.lowercased() == "planner" else {
-            return ModelReply(content: "", error: ModelError(
-                code: .unavailable,
-                message: "no model provider is configured for alias \"\(request.alias)\"; this gateway has only "
-                    + "its offline planner, which serves requests with purpose \"plan\""))
-        }
-        let entry = OfflinePlanner.entry
-        let promptTokens = Self.estimatedTokens(request.messages.reduce(0) { $0 + $1.content.count })
-        do {
-            let plan = try planner.plan(for: request.messages)
-            let content = try String(decoding: Self.planEncoder.encode(plan), as: UTF8.self)
-            return ModelReply(
-                content: content, finishReason: "stop", entry: entry, tried: [entry], promptTokens: promptTokens,
-                completionTokens: Self.estimatedTokens(content.count), costUSD: 0)
-        } catch let error as PlannerError {
-            return ModelReply(
-                content: "", entry: entry, tried: [entry], promptTokens: promptTokens,
-                error: ModelError(code: .invalidRequest, message: error.message))
-        } catch {
-            return ModelReply(
-                content: "", entry: entry, tried: [entry], promptTokens: promptTokens,
-                error: ModelError(code: .providerError, message: "the plan could not be encoded: \(error)"))
-        }
     }
 
     /// The reply envelope for `request`: caused by it, correlated to it, with a derived id.
@@ -117,11 +89,6 @@ struct ModelRequestHandler: Sendable {
         return UUID(uuid: (
             bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
             bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
-    }
-
-    /// Tokens estimated from characters: one per four, rounded up.
-    static func estimatedTokens(_ characters: Int) -> Int {
-        (characters + 3) / 4
     }
 
     /// The JSON settings of the contracts (`EnvelopeCodec`): sorted keys, unescaped slashes.

@@ -41,13 +41,18 @@ import Testing
             settler: { _ in })
     }
 
+    /// A router with no provider: the offline planner only, no store.
+    static func router() -> ModelRouter {
+        ModelRouter(configuration: .offlineOnly, providers: [:], store: nil, logger: logger)
+    }
+
     static func payload(_ envelope: Envelope) throws -> ModelReply {
         try #require(envelope.payload.as(ModelReply.self))
     }
 
     @Test func planRequestIsAnsweredOnTheReplyQueueAndAsAFactBeforeTheAck() async throws {
         let bus = Self.bus()
-        let handler = ModelRequestHandler(bus: bus, logger: Self.logger)
+        let handler = ModelRequestHandler(bus: bus, router: Self.router(), logger: Self.logger)
         let consumer = EnvelopeConsumer(
             queue: ModelRequestHandler.queue, bus: bus, prefetch: 4, logger: Self.logger, handler: handler.handle)
         let task = Task { try await consumer.run() }
@@ -72,7 +77,8 @@ import Testing
         #expect(payload.tried == ["offline/planner"])
         #expect(payload.finishReason == "stop")
         #expect(payload.costUSD == 0)
-        #expect(payload.promptTokens == ("Plan the request.".count + "summarise the open incidents and post them to #ops".count + 3) / 4)
+        #expect(payload.promptTokens == (4 + ("Plan the request.".utf8.count + 3) / 4)
+            + (4 + ("summarise the open incidents and post them to #ops".utf8.count + 3) / 4))
         #expect(payload.completionTokens == (payload.content.count + 3) / 4)
         let plan = try JSONDecoder().decode(Plan.self, from: Data(payload.content.utf8))
         #expect(plan.isValid)
@@ -87,7 +93,7 @@ import Testing
     @Test func requestsWithoutAProviderAreAnsweredUnavailable() async throws {
         let bus = Self.bus()
         let request = Self.request("Summarise this thread", purpose: "summarize", alias: "summarizer")
-        try await ModelRequestHandler(bus: bus, logger: Self.logger)
+        try await ModelRequestHandler(bus: bus, router: Self.router(), logger: Self.logger)
             .handle(request, Self.delivery(request, replyTo: Self.replyQueue))
         let reply = try Self.payload(try #require(bus.readyEnvelopes(Self.replyQueue).first))
         #expect(reply.error?.code == .unavailable)
@@ -97,11 +103,11 @@ import Testing
     }
 
     @Test(arguments: ["plan", "PLANNER", "replan", nil])
-    func planningPurposesAndThePlannerAliasAreServed(purpose: String?) throws {
-        let handler = ModelRequestHandler(bus: Self.bus(), logger: Self.logger)
+    func planningPurposesAndThePlannerAliasAreServed(purpose: String?) async throws {
+        let handler = ModelRequestHandler(bus: Self.bus(), router: Self.router(), logger: Self.logger)
         let request = ModelRequest(alias: purpose == nil ? "planner" : "default", messages: [.user("open https://example.com")],
                                    purpose: purpose)
-        let reply = handler.reply(to: request)
+        let reply = await handler.router.serve(request, caller: .init(requestId: UUID(), tenant: "acme"))
         #expect(reply.error == nil)
         #expect(try JSONDecoder().decode(Plan.self, from: Data(reply.content.utf8)).steps.map(\.tool) == ["browser.open"])
     }
@@ -109,7 +115,7 @@ import Testing
     @Test func requestsThePlannerCannotReadGetAClearError() async throws {
         let bus = Self.bus()
         let request = Self.request("book me a flight to Lisbon")
-        try await ModelRequestHandler(bus: bus, logger: Self.logger)
+        try await ModelRequestHandler(bus: bus, router: Self.router(), logger: Self.logger)
             .handle(request, Self.delivery(request, replyTo: Self.replyQueue))
         let reply = try Self.payload(try #require(bus.readyEnvelopes(Self.replyQueue).first))
         #expect(reply.error?.code == .invalidRequest)
@@ -120,7 +126,7 @@ import Testing
     @Test func withoutReplyToOnlyTheFactIsPublished() async throws {
         let bus = Self.bus()
         let request = Self.request("open https://example.com")
-        try await ModelRequestHandler(bus: bus, logger: Self.logger).handle(request, Self.delivery(request, replyTo: nil))
+        try await ModelRequestHandler(bus: bus, router: Self.router(), logger: Self.logger).handle(request, Self.delivery(request, replyTo: nil))
         #expect(bus.published.map(\.route) == [.event(.modelReply)])
         #expect(bus.readyCount(Self.replyQueue) == 0)
     }
@@ -128,7 +134,7 @@ import Testing
     @Test func aVanishedReplyQueueStillPublishesTheFact() async throws {
         let bus = Self.bus()
         let request = Self.request("open https://example.com")
-        try await ModelRequestHandler(bus: bus, logger: Self.logger)
+        try await ModelRequestHandler(bus: bus, router: Self.router(), logger: Self.logger)
             .handle(request, Self.delivery(request, replyTo: "test.nobody.listens"))
         #expect(bus.published.map(\.route) == [.event(.modelReply)])
     }
@@ -138,7 +144,7 @@ import Testing
         bus.isConnected = false
         let request = Self.request("open https://example.com")
         await #expect(throws: AMQPError.self) {
-            try await ModelRequestHandler(bus: bus, logger: Self.logger)
+            try await ModelRequestHandler(bus: bus, router: Self.router(), logger: Self.logger)
                 .handle(request, Self.delivery(request, replyTo: Self.replyQueue))
         }
     }
@@ -146,7 +152,7 @@ import Testing
     @Test func otherEnvelopesAreDeadLettered() async throws {
         let envelope = Envelope(tenant: "acme", payload: .runFailed(RunFailed(reason: "x")))
         await #expect(throws: PermanentFailure.self) {
-            try await ModelRequestHandler(bus: Self.bus(), logger: Self.logger)
+            try await ModelRequestHandler(bus: Self.bus(), router: Self.router(), logger: Self.logger)
                 .handle(envelope, Self.delivery(envelope, replyTo: nil))
         }
     }

@@ -48,8 +48,9 @@ final class AgentrySystem: Sendable {
         ProcessInfo.processInfo.environment["AGENTRY_BIN_DIR"] ?? "\(repositoryRoot)/.build/debug"
     }
 
-    /// Starts every service (all of them unless `only` names some) and waits until each is ready.
-    static func start(only: [String]? = nil) async throws -> AgentrySystem {
+    /// Starts every service (all of them unless `only` names some) and waits until each is ready;
+    /// `environment` adds variables per service name.
+    static func start(only: [String]? = nil, environment extra: [String: [String: String]] = [:]) async throws -> AgentrySystem {
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let vhost = "e2e-\(suffix)"
         try await TestStack.runStackScript("vhost", "add", vhost)
@@ -107,6 +108,7 @@ final class AgentrySystem: Sendable {
             let port = try freePort()
             var environment = common
             environment["AGENTRY_HTTP_PORT"] = "\(port)"
+            environment.merge(extra[name] ?? [:]) { _, added in added }
             processes[name] = ServiceProcess(
                 name: name, executable: "\(binaryDirectory)/agentry-\(name)", environment: environment,
                 logFile: "\(workDirectory)/\(name).log")

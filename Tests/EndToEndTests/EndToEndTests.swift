@@ -1,4 +1,5 @@
 import AgentryAudit
+import AgentryHTTP
 import AgentryStore
 import AgentryTestSupport
 import Foundation
@@ -45,6 +46,59 @@ struct EndToEndTests {
             let report = try await AuditVerifier(client: system.store).verify()
             #expect(report.isIntact, "\(report.summary)")
             #expect(report.entries >= expected.count)
+            await system.shutdown()
+        } catch {
+            await system.shutdown()
+            throw error
+        }
+    }
+
+    @Test func aPlanFromAModelProviderRunsAfterFailOverAndIsAccounted() async throws {
+        let fake = try await FakeModelProvider.start()
+        defer { Task { await fake.stop() } }
+        let plan = #"{"steps": [{"id": "count", "specialist": "data", "tool": "sql.query", "#
+            + #""input": {"sql": "SELECT count(*) AS open_incidents FROM incidents WHERE status = 'open'"}}]}"#
+        fake.setDefault("planner-down", .status(503, message: "overloaded"))
+        fake.setDefault("planner-up", .reply(content: plan, promptTokens: 900, completionTokens: 60))
+        let secret = "sk-e2e-provider-secret-7c1d"
+        fake.requireKey(secret)
+        let routing = """
+            {"providers": [{"name": "fake", "kind": "openai", "baseURL": "\(fake.openAIBaseURL)", "apiKeyEnv": "E2E_PROVIDER_KEY"}],
+             "aliases": {"planner": [
+                {"provider": "fake", "model": "planner-down", "contextWindow": 100000, "inputPerMillion": 1, "outputPerMillion": 2},
+                {"provider": "fake", "model": "planner-up", "contextWindow": 100000, "inputPerMillion": 1, "outputPerMillion": 2}]}}
+            """
+        let system = try await AgentrySystem.start(environment: [
+            "model-gateway": ["AGENTRY_MODEL_CONFIG": routing, "E2E_PROVIDER_KEY": secret],
+        ])
+        do {
+            let runId = try await system.submit("how many incidents are open?")
+            #expect(try await system.waitForRun(runId, ["completed", "failed", "rejected", "cancelled"]) == "completed")
+            #expect(try await system.steps(of: runId).map(\.tool) == ["sql.query"])
+            #expect(fake.requestCount("planner-down") == 1)
+            #expect(fake.requestCount("planner-up") == 1)
+
+            // Usage and cost: 900 prompt tokens at $1/M and 60 completion tokens at $2/M.
+            let usage = try await system.store.query("""
+                SELECT provider, model, prompt_tokens, completion_tokens, cost_usd::float8 AS cost FROM model_usage
+                WHERE run_id = \(runId)
+                """)
+            #expect(usage.count == 1)
+            #expect(try usage.first?.decode(String.self, column: "model") == "planner-up")
+            #expect(try usage.first?.decode(Int.self, column: "prompt_tokens") == 900)
+            #expect(abs((try usage.first?.decode(Double.self, column: "cost") ?? 0) - 0.00102) < 1e-9)
+            let runCost = try await system.store.query("SELECT cost_usd::float8 AS cost FROM runs WHERE id = \(runId)")
+            #expect(abs((try runCost.first?.decode(Double.self, column: "cost") ?? 0) - 0.00102) < 1e-9)
+
+            // The gateway exports its breakers and attempts; the key is in no log line.
+            let gateway = try #require(system.processes["model-gateway"])
+            let port = gateway.environment["AGENTRY_HTTP_PORT"] ?? ""
+            let metrics = try await system.http.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/metrics")).bodyText
+            #expect(metrics.contains(#"agentry_model_breaker_state{entry="fake/planner-down"}"#))
+            #expect(metrics.contains(#"agentry_model_attempts_total{entry="fake/planner-down",outcome="http_503"} 1"#))
+            let log = (try? String(contentsOfFile: gateway.logFile, encoding: .utf8)) ?? ""
+            #expect(log.contains("model call failed"))
+            #expect(!log.contains(secret))
             await system.shutdown()
         } catch {
             await system.shutdown()
