@@ -35,13 +35,14 @@ struct ModelRequestHandler: Sendable {
         self.logger = logger
     }
 
-    /// Replies to one delivery; throws (so the delivery is requeued) when a publish fails.
+    /// Replies to one delivery; throws (so the delivery is requeued) when a publish fails or the
+    /// database is out of reach for budgets or usage.
     func handle(_ envelope: Envelope, _ delivery: EnvelopeDelivery) async throws {
         guard case .modelRequest(let request) = envelope.payload else {
             throw PermanentFailure("a \(envelope.type.rawValue) envelope does not belong on \(Self.queue)")
         }
         let started = ContinuousClock.now
-        let reply = await router.serve(request, caller: ModelRouter.Caller(
+        let reply = try await router.serve(request, caller: ModelRouter.Caller(
             requestId: envelope.id, tenant: envelope.tenant, runId: envelope.runId, stepId: envelope.stepId))
         let answer = Self.replyEnvelope(for: envelope, reply: reply)
         if let replyTo = delivery.replyTo, !replyTo.isEmpty {

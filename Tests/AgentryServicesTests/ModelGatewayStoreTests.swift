@@ -28,13 +28,13 @@ import Testing
             f.fake.setDefault("cached", .reply(content: "from the model", promptTokens: 30, completionTokens: 5))
             let router = try f.router(aliases: #"{"chat": [\#(F.entry("oa", "cached"))]}"#, store: store)
             let request = F.request("What broke last night?", cache: true)
-            let first = await router.serve(request, caller: F.caller())
+            let first = try await router.serve(request, caller: F.caller())
             #expect(first.cached == false && first.costUSD > 0)
             // Same request, different whitespace around the text: the normalised key matches.
             var again = request
             again.messages[1].content = "  What broke last night?\n"
             again.purpose = "summarise"
-            let second = await router.serve(again, caller: F.caller())
+            let second = try await router.serve(again, caller: F.caller())
             #expect(second.cached)
             #expect(second.content == "from the model")
             #expect(second.costUSD == 0)
@@ -43,13 +43,13 @@ import Testing
             // Opting out calls the provider.
             var fresh = request
             fresh.cache = false
-            #expect(await router.serve(fresh, caller: F.caller()).cached == false)
+            #expect(try await router.serve(fresh, caller: F.caller()).cached == false)
             #expect(f.fake.requestCount("cached") == 2)
             // Another request is another key.
-            #expect(await router.serve(F.request("Something else", cache: true), caller: F.caller()).cached == false)
+            #expect(try await router.serve(F.request("Something else", cache: true), caller: F.caller()).cached == false)
             // An expired entry is not served.
             try await store.client.execute("UPDATE model_cache SET expires_at = now() - interval '1 second'")
-            #expect(await router.serve(request, caller: F.caller()).cached == false)
+            #expect(try await router.serve(request, caller: F.caller()).cached == false)
             #expect(f.fake.requestCount("cached") == 4)
             #expect(try await store.purgeExpiredCache() == 1)
             let rows = try await store.client.query("SELECT cached FROM model_usage ORDER BY id")
@@ -65,10 +65,10 @@ import Testing
             let caller = F.caller(runId: runId, tenant: "globex")
             var request = F.request()
             request.purpose = "summarise"
-            let reply = await router.serve(request, caller: caller)
+            let reply = try await router.serve(request, caller: caller)
             #expect(abs(reply.costUSD - (1200 * 3 + 300 * 15) / 1_000_000) < 1e-12)
             // A redelivered request (same envelope id) is not counted twice.
-            _ = await router.serve(request, caller: caller)
+            _ = try await router.serve(request, caller: caller)
             let rows = try await store.client.query("""
                 SELECT run_id, step_id, tenant, alias, provider, model, purpose, prompt_tokens, completion_tokens,
                        cost_usd::float8 AS cost, cached, attempts FROM model_usage
@@ -100,21 +100,40 @@ import Testing
             // its ~17 prompt tokens at $10/M + 100 completion tokens at $30/M ≈ $0.0032, so the
             // third would take the run past $0.01.
             for _ in 0..<2 {
-                #expect(await router.serve(F.request(), caller: F.caller(runId: runId)).error == nil)
+                #expect(try await router.serve(F.request(), caller: F.caller(runId: runId)).error == nil)
             }
-            let refused = await router.serve(F.request(), caller: F.caller(runId: runId))
+            let refused = try await router.serve(F.request(), caller: F.caller(runId: runId))
             #expect(refused.error?.code == .overBudget)
             #expect(refused.error?.message.contains("run's budget of 0.010000 USD") == true)
             #expect(refused.attempts.map(\.outcome) == [.skippedOverBudget])
             #expect(f.fake.requestCount("priced") == 2)
             // Another run has its own budget.
-            #expect(await router.serve(F.request(), caller: F.caller(runId: UUID())).error == nil)
+            #expect(try await router.serve(F.request(), caller: F.caller(runId: UUID())).error == nil)
             // A run's own budget (runs.budget_usd) overrides the default.
             let rich = UUID()
             try await store.client.execute("""
                 INSERT INTO runs (id, tenant, source, request, budget_usd) VALUES (\(rich), 'acme', 'api', 'x', 1.0)
                 """)
-            for _ in 0..<5 { #expect(await router.serve(F.request(), caller: F.caller(runId: rich)).error == nil) }
+            for _ in 0..<5 { #expect(try await router.serve(F.request(), caller: F.caller(runId: rich)).error == nil) }
+            #expect(budgetsDrained(router))
+        }
+    }
+
+    @Test func concurrentCallsOfOneRunCannotTogetherOvershootItsBudget() async throws {
+        try await Self.withStore { store, f in
+            f.fake.setDefault("slow-priced", .delayed(.milliseconds(300), then: .reply(content: "ok", promptTokens: 10, completionTokens: 10)))
+            let router = try f.router(
+                aliases: #"{"chat": [\#(F.entry("oa", "slow-priced", input: 10, output: 30))]}"#,
+                extra: #""budgets": {"runUSD": 0.01}"#, store: store)
+            let runId = UUID()
+            // Each call's worst case is about $0.0032: three fit in $0.01 at once, a fourth does not.
+            let replies = try await withThrowingTaskGroup(of: ModelReply.self) { group in
+                for _ in 0..<6 { group.addTask { try await router.serve(F.request(), caller: F.caller(runId: runId)) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(replies.filter { $0.error == nil }.count == 3)
+            #expect(replies.filter { $0.error?.code == .overBudget }.count == 3)
+            #expect(f.fake.requestCount("slow-priced") == 3)
             #expect(budgetsDrained(router))
         }
     }
@@ -132,14 +151,31 @@ import Testing
                 """)
             // The 50 USD row is from last month and does not count today.
             try await store.client.execute("UPDATE model_usage SET created_at = date_trunc('month', now(), 'UTC') - interval '1 day' WHERE cost_usd = 50")
-            let acme = await router.serve(F.request(), caller: F.caller(runId: UUID(), tenant: "acme"))
+            let acme = try await router.serve(F.request(), caller: F.caller(runId: UUID(), tenant: "acme"))
             #expect(acme.error?.code == .overBudget)
             #expect(acme.error?.message.contains("daily budget") == true)
-            let initech = await router.serve(F.request(), caller: F.caller(tenant: "initech"))
+            let initech = try await router.serve(F.request(), caller: F.caller(tenant: "initech"))
             #expect(initech.error?.code == .overBudget)
             #expect(initech.error?.message.contains("monthly budget") == true)
-            #expect(await router.serve(F.request(), caller: F.caller(tenant: "hooli")).error == nil)
+            #expect(try await router.serve(F.request(), caller: F.caller(tenant: "hooli")).error == nil)
             #expect(f.fake.requestCount("priced") == 1)
+        }
+    }
+
+    @Test func withoutTheDatabaseAPricedCallIsHandedBackNotMadeUnchecked() async throws {
+        try await F.with { f in
+            var configuration = try PostgresConfiguration(url: TestStack.databaseURL())
+            configuration.poolSize = 1
+            configuration.checkoutTimeout = .milliseconds(300)
+            let client = PostgresClient(configuration: configuration, logger: Self.logger)
+            await client.close()
+            let router = try f.router(
+                aliases: #"{"chat": [\#(F.entry("oa", "priced"))]}"#, extra: #""budgets": {"runUSD": 1}"#,
+                store: GatewayStore(client: client))
+            await #expect(throws: GatewayStoreUnavailable.self) {
+                try await router.serve(F.request(), caller: F.caller(runId: UUID()))
+            }
+            #expect(f.fake.requestCount("priced") == 0)
         }
     }
 

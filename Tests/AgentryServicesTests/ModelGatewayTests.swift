@@ -107,7 +107,7 @@ import Testing
         let handler = ModelRequestHandler(bus: Self.bus(), router: Self.router(), logger: Self.logger)
         let request = ModelRequest(alias: purpose == nil ? "planner" : "default", messages: [.user("open https://example.com")],
                                    purpose: purpose)
-        let reply = await handler.router.serve(request, caller: .init(requestId: UUID(), tenant: "acme"))
+        let reply = try await handler.router.serve(request, caller: .init(requestId: UUID(), tenant: "acme"))
         #expect(reply.error == nil)
         #expect(try JSONDecoder().decode(Plan.self, from: Data(reply.content.utf8)).steps.map(\.tool) == ["browser.open"])
     }

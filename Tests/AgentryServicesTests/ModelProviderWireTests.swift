@@ -638,6 +638,14 @@ extension ModelProviderWireTests {
             #expect(failure.retryAfter == .milliseconds(1500))
         }
 
+        @Test func capsAHugeRetryAfterAtTenMinutes() {
+            for headers: HTTPHeaders in [["Retry-After": String(repeating: "9", count: 40)], ["retry-after-ms": "86400000"],
+                                         ["Retry-After": "86400"]] {
+                let failure = ProviderHTTP.failure(status: 429, headers: headers, body: Data(), apiKey: nil, now: Self.now)
+                #expect(failure.retryAfter == .seconds(600))
+            }
+        }
+
         @Test func ignoresRetryAfterThatIsNotADelay() {
             for value in ["-5", "0x10", "later", "inf"] {
                 let failure = ProviderHTTP.failure(

@@ -18,7 +18,7 @@ import Testing
             f.fake.script("m-429", [.status(429, message: "slow down", retryAfter: "30")])
             f.fake.script("m-ok", [.reply(content: "the answer", promptTokens: 1000, completionTokens: 500)])
             let router = try f.router(aliases: #"{"chat": [\#(F.entry("oa", "m-500")), \#(F.entry("an", "m-429")), \#(F.entry("oa", "m-ok"))]}"#)
-            let reply = await router.serve(F.request(), caller: F.caller())
+            let reply = try await router.serve(F.request(), caller: F.caller())
             #expect(reply.error == nil)
             #expect(reply.content == "the answer")
             #expect(reply.entry == "oa/m-ok")
@@ -31,7 +31,7 @@ import Testing
             #expect(abs(reply.costUSD - 0.006) < 1e-12)
             // The 429's Retry-After keeps the entry out of the next request's way.
             f.fake.script("m-ok", [.reply(content: "again")])
-            let next = await router.serve(F.request("next"), caller: F.caller())
+            let next = try await router.serve(F.request("next"), caller: F.caller())
             #expect(next.entry == "oa/m-ok")
             #expect(f.fake.requestCount("m-429") == 1)
             #expect(next.attempts.contains { $0.entry == "an/m-429" && $0.outcome == .skippedRateLimited })
@@ -42,7 +42,7 @@ import Testing
         try await F.with { f in
             let router = try f.router(aliases: #"{"chat": [\#(F.entry("oa", "small", window: 300)), \#(F.entry("an", "large", window: 200_000))]}"#)
             let long = String(repeating: "incident report line ", count: 100)  // ~525 tokens
-            let reply = await router.serve(F.request(long), caller: F.caller())
+            let reply = try await router.serve(F.request(long), caller: F.caller())
             #expect(reply.error == nil)
             #expect(reply.entry == "an/large")
             #expect(reply.tried == ["an/large"])
@@ -51,7 +51,7 @@ import Testing
             #expect(f.fake.requestCount("large") == 1)
 
             let tooBig = try f.router(aliases: #"{"chat": [\#(F.entry("oa", "small", window: 300))]}"#)
-            let refused = await tooBig.serve(F.request(long), caller: F.caller())
+            let refused = try await tooBig.serve(F.request(long), caller: F.caller())
             #expect(refused.error?.code == .invalidRequest)
             #expect(refused.error?.message.contains("context window") == true)
             #expect(f.fake.requestCount("small") == 0)
@@ -64,7 +64,7 @@ import Testing
             f.fake.setDefault("down-b", .status(502, message: "bad gateway"))
             let router = try f.router(
                 aliases: #"{"chat": [\#(F.entry("oa", "down-a")), \#(F.entry("an", "down-b"))]}"#, extra: #""maxAttempts": 3"#)
-            let reply = await router.serve(F.request(), caller: F.caller())
+            let reply = try await router.serve(F.request(), caller: F.caller())
             #expect(reply.error?.code == .unavailable)
             #expect(f.fake.requestCount("down-a") + f.fake.requestCount("down-b") == 3)
             #expect(reply.tried == ["oa/down-a", "an/down-b", "oa/down-a"])
@@ -77,7 +77,7 @@ import Testing
             f.fake.script("busy", [.status(429, message: "rate limited", retryAfter: "1"), .reply(content: "later")])
             let router = try f.router(aliases: #"{"chat": [\#(F.entry("oa", "busy"))]}"#)
             let started = ContinuousClock.now
-            let reply = await router.serve(F.request(), caller: F.caller())
+            let reply = try await router.serve(F.request(), caller: F.caller())
             #expect(reply.error == nil)
             #expect(reply.content == "later")
             #expect(started.duration(to: .now) >= .seconds(1))
@@ -98,7 +98,7 @@ import Testing
                 + #"\#(F.entry("an", "garbled", #""stream": false"#)), \#(F.entry("oa", "cut-oa")), "#
                 + #"\#(F.entry("an", "cut-an")), \#(F.entry("an", "fine"))]}"#
             let router = try f.router(aliases: aliases, extra: #""maxAttempts": 5"#)
-            let reply = await router.serve(F.request(), caller: F.caller())
+            let reply = try await router.serve(F.request(), caller: F.caller())
             #expect(reply.error == nil)
             #expect(reply.content == "survived")
             #expect(reply.tried == ["oa/hangs", "an/garbled", "oa/cut-oa", "an/cut-an", "an/fine"])
@@ -125,7 +125,7 @@ import Testing
                 var request = F.request("What is INC-42?")
                 request.tools = tools
                 request.toolChoice = .auto
-                let reply = await router.serve(request, caller: F.caller())
+                let reply = try await router.serve(request, caller: F.caller())
                 #expect(reply.error == nil, "\(provider)")
                 #expect(reply.toolCalls.count == 1)
                 #expect(reply.toolCalls.first?.name == "lookup_incident")
@@ -142,7 +142,7 @@ import Testing
             f.fake.script("quiet", [.reply(content: "twelve chars", promptTokens: nil, completionTokens: nil)])
             let router = try f.router(aliases: #"{"chat": [\#(F.entry("oa", "quiet", #""stream": false"#))]}"#)
             let request = F.request()
-            let reply = await router.serve(request, caller: F.caller())
+            let reply = try await router.serve(request, caller: F.caller())
             #expect(reply.error == nil)
             #expect(reply.promptTokens == RequestDigest.estimatedPromptTokens(for: request))
             #expect(reply.completionTokens == 3)
@@ -159,17 +159,17 @@ import Testing
                 extra: #""breaker": {"failureThreshold": 5, "coolDownSeconds": 0.4}"#)
             let breaker = try #require(router.breaker("oa/flaky"))
             for _ in 1...5 {
-                #expect(await router.serve(F.request(), caller: F.caller()).entry == "oa/backup")
+                #expect(try await router.serve(F.request(), caller: F.caller()).entry == "oa/backup")
             }
             #expect(f.fake.requestCount("flaky") == 5)
             guard case .open = breaker.current else { Issue.record("breaker not open: \(breaker.current)"); return }
             // Open: passed over without a call.
-            let skipped = await router.serve(F.request(), caller: F.caller())
+            let skipped = try await router.serve(F.request(), caller: F.caller())
             #expect(skipped.attempts.first?.outcome == .skippedCircuitOpen)
             #expect(f.fake.requestCount("flaky") == 5)
             // After the cool-down one probe goes through; it fails, so the circuit opens again.
             try await eventually("half-open") { breaker.current == .halfOpen(probeInFlight: false) }
-            _ = await router.serve(F.request(), caller: F.caller())
+            _ = try await router.serve(F.request(), caller: F.caller())
             #expect(f.fake.requestCount("flaky") == 6)
             guard case .open = breaker.current else { Issue.record("a failed probe must reopen"); return }
             // The next probe is slow and succeeds: a concurrent request does not probe too.
@@ -177,10 +177,10 @@ import Testing
             f.fake.script("flaky", [.delayed(.milliseconds(400), then: .reply(content: "recovered"))])
             async let probe = router.serve(F.request("probe"), caller: F.caller())
             try await eventually("probe in flight") { breaker.current == .halfOpen(probeInFlight: true) }
-            let during = await router.serve(F.request("during"), caller: F.caller())
+            let during = try await router.serve(F.request("during"), caller: F.caller())
             #expect(during.entry == "oa/backup")
             #expect(during.attempts.first?.outcome == .skippedCircuitOpen)
-            #expect(await probe.entry == "oa/flaky")
+            #expect(try await probe.entry == "oa/flaky")
             #expect(breaker.current == .closed(consecutiveFailures: 0))
             #expect(f.fake.requestCount("flaky") == 7)
         }
@@ -197,7 +197,7 @@ import Testing
             let router = try f.router(aliases: #"{"chat": [\#(F.entry("an", "json"))]}"#)
             var request = F.request("Rate INC-42")
             request.responseFormat = .jsonSchema(name: "rating", schema: schema)
-            let reply = await router.serve(request, caller: F.caller())
+            let reply = try await router.serve(request, caller: F.caller())
             #expect(reply.error == nil)
             #expect(reply.content == #"{"severity":"high"}"#)
             #expect(reply.promptTokens == 120 && reply.completionTokens == 18)
@@ -207,7 +207,7 @@ import Testing
             #expect(messages.count == 3)
 
             f.fake.script("json", [.reply(content: "no"), .reply(content: "{\"severity\": 3}")])
-            let refused = await router.serve(request, caller: F.caller())
+            let refused = try await router.serve(request, caller: F.caller())
             #expect(refused.error?.code == .providerError)
             #expect(refused.error?.message.contains("/severity") == true)
             #expect(refused.content.isEmpty)
@@ -222,17 +222,17 @@ import Testing
             let router = try f.router(aliases: aliases)
             var request = F.request()
             request.complexity = .medium
-            #expect(await router.serve(request, caller: F.caller()).entry == "oa/mid")
+            #expect(try await router.serve(request, caller: F.caller()).entry == "oa/mid")
             request.complexity = .low
-            #expect(await router.serve(request, caller: F.caller()).entry == "oa/tiny")
+            #expect(try await router.serve(request, caller: F.caller()).entry == "oa/tiny")
             request.complexity = .high
-            #expect(await router.serve(request, caller: F.caller()).entry == "oa/big")
+            #expect(try await router.serve(request, caller: F.caller()).entry == "oa/big")
             request.complexity = nil
-            #expect(await router.serve(request, caller: F.caller()).entry == "oa/big")
+            #expect(try await router.serve(request, caller: F.caller()).entry == "oa/big")
             // Fail-over from the cheapest capable goes to the next cheapest capable, never below.
             f.fake.setDefault("mid", .status(500))
             request.complexity = .medium
-            let reply = await router.serve(request, caller: F.caller())
+            let reply = try await router.serve(request, caller: F.caller())
             #expect(reply.tried == ["oa/mid", "oa/big"])
         }
     }
@@ -242,7 +242,7 @@ import Testing
             f.fake.script("leaky-oa", [.status(401, message: "Incorrect API key provided: \(F.openAIKey).")])
             f.fake.script("leaky-an", [.status(500, message: "invalid x-api-key \(F.anthropicKey)")])
             let router = try f.router(aliases: #"{"chat": [\#(F.entry("oa", "leaky-oa")), \#(F.entry("an", "leaky-an")), \#(F.entry("oa", "ok"))]}"#)
-            let reply = await router.serve(F.request(), caller: F.caller())
+            let reply = try await router.serve(F.request(), caller: F.caller())
             #expect(reply.entry == "oa/ok")
             // The keys were sent to the provider...
             let sent = f.fake.requests
@@ -279,6 +279,50 @@ import Testing
         #expect(try await tokens.acquire(estimatedTokens: 400, deadline: .now + .milliseconds(100)))
     }
 
+    @Test func theOfflinePlannerIsALastResortWhoseRefusalDoesNotHideAnOutage() async throws {
+        try await F.with { f in
+            f.fake.setDefault("down", .status(503))
+            let router = try f.router(aliases: #"{"planner": [\#(F.entry("oa", "down", #""capability": "low""#)), "#
+                + #"{"provider": "offline", "model": "planner"}]}"#, extra: #""maxAttempts": 2"#)
+            // Cheapest-first routing keeps the free offline planner last.
+            var request = ModelRequest(alias: "planner", messages: [.user("open https://example.com")], complexity: .low)
+            let planned = try await router.serve(request, caller: F.caller())
+            #expect(planned.entry == "offline/planner")
+            #expect(planned.tried == ["oa/down", "offline/planner"])
+            // A request the planner cannot read, after the provider failed: the outage is reported.
+            request.messages = [.user("book me a flight to Lisbon")]
+            let refused = try await router.serve(request, caller: F.caller())
+            #expect(refused.error?.code == .unavailable)
+            #expect(refused.tried == ["oa/down", "offline/planner"])
+        }
+    }
+
+    @Test func aRequestAProviderRejectsIsNotSentToItAgain() async throws {
+        try await F.with { f in
+            f.fake.setDefault("picky", .status(400, message: "invalid 'messages'"))
+            let router = try f.router(aliases: #"{"chat": [\#(F.entry("oa", "picky"))]}"#, extra: #""maxAttempts": 4"#)
+            let reply = try await router.serve(F.request(), caller: F.caller())
+            #expect(reply.error?.code == .providerError)
+            #expect(reply.error?.message.contains("invalid 'messages'") == true)
+            #expect(f.fake.requestCount("picky") == 1)
+            #expect(router.breaker("oa/picky")?.current == .closed(consecutiveFailures: 0))
+        }
+    }
+
+    @Test func aTimeoutCutShortByTheRequestsOwnDeadlineDoesNotCountAgainstTheEntry() async throws {
+        try await F.with { f in
+            f.fake.setDefault("slow", .delayed(.seconds(2), then: .echo))
+            let router = try f.router(aliases: #"{"chat": [\#(F.entry("oa", "slow", #""timeoutSeconds": 30"#))]}"#,
+                                      extra: #""breaker": {"failureThreshold": 1}"#)
+            var request = F.request()
+            request.timeoutSeconds = 0.3
+            let reply = try await router.serve(request, caller: F.caller())
+            #expect(reply.error?.code == .unavailable)
+            #expect(reply.attempts.first?.detail?.hasPrefix("timeout") == true)
+            #expect(router.breaker("oa/slow")?.current == .closed(consecutiveFailures: 0))
+        }
+    }
+
     @Test func badConfigurationIsRefusedWithTheField() throws {
         let cases: [(String, String)] = [
             (#"{"aliases": {"chat": [{"provider": "nobody", "model": "m", "contextWindow": 10}]}}"#, "no provider is named"),
@@ -289,6 +333,7 @@ import Testing
             (#"{"maxAttempts": 0}"#, "maxAttempts"),
             (#"{"budgets": {"runUSD": -1}}"#, "runUSD"),
             ("not json", "document"),
+            (#"{"providers": [{"name": "p", "kind": "openai"}], "aliases": {"Chat": [{"provider": "p", "model": "m", "contextWindow": 9}], "chat": [{"provider": "p", "model": "n", "contextWindow": 9}]}}"#, "twice"),
         ]
         for (json, expected) in cases {
             do {

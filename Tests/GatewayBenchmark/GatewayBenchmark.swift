@@ -149,14 +149,31 @@ struct GatewayBenchmark {
             }
             let baselineTime = try await load(options.baselineRequests)
             let baseline = try gateway.residentKilobytes()
-            let restTime = try await load(options.memoryRequests - options.baselineRequests)
-            let after = try gateway.residentKilobytes()
+            // Readings on the way: growth that continues is a leak, growth that stops is warm-up.
+            var readings: [(requests: Int, kilobytes: Int)] = [(options.baselineRequests, baseline)]
+            var served = options.baselineRequests
+            let restStarted = ContinuousClock.now
+            for fraction in [0.1, 0.25, 0.5, 0.75, 1.0] {
+                let target = max(served, Int(Double(options.memoryRequests) * fraction))
+                guard target > served else { continue }
+                _ = try await load(target - served)
+                served = target
+                readings.append((served, try gateway.residentKilobytes()))
+            }
+            let restTime = restStarted.duration(to: .now)
+            let after = readings.last?.kilobytes ?? baseline
             let peak = try gateway.peakResidentKilobytes()
             let rate = Double(options.memoryRequests - options.baselineRequests) / restTime.seconds
             print("gateway bench: memory, \(options.concurrency) requests in flight")
             print("  resident after \(options.baselineRequests) requests:    \(baseline / 1024) MiB (\(baseline) kB, \(String(format: "%.0f", Double(options.baselineRequests) / baselineTime.seconds)) requests/s)")
-            print("  resident after \(options.memoryRequests) requests:  \(after / 1024) MiB (\(after) kB, \(String(format: "%.0f", rate)) requests/s), peak \(peak / 1024) MiB")
-            print("  ratio after/baseline:         \(String(format: "%.3f", Double(after) / Double(baseline)))")
+            for reading in readings.dropFirst() {
+                print("  resident after \(reading.requests) requests: \(reading.kilobytes / 1024) MiB (\(reading.kilobytes) kB)")
+            }
+            print("  throughput after the baseline: \(String(format: "%.0f", rate)) requests/s; peak resident \(peak / 1024) MiB")
+            print("  ratio after \(options.memoryRequests) / after \(options.baselineRequests): \(String(format: "%.3f", Double(after) / Double(baseline)))")
+            if let tenth = readings.first(where: { $0.requests >= options.memoryRequests / 10 }) {
+                print("  ratio after \(options.memoryRequests) / after \(tenth.requests): \(String(format: "%.3f", Double(after) / Double(tenth.kilobytes)))")
+            }
             print("  requests answered:            \(done.value + options.latencyRequests + 400) (fake provider served \(fake.totalRequestCount))")
         }
         await fake.stop()

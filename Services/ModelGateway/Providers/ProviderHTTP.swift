@@ -174,17 +174,26 @@ enum ProviderHTTP {
     }
 
     /// The delay a 429 or 5xx asks for: `retry-after-ms` (milliseconds) when present, else
-    /// `Retry-After` as delta-seconds or as an HTTP-date (a date in the past gives zero).
+    /// `Retry-After` as delta-seconds or as an HTTP-date (a date in the past gives zero); at most
+    /// ``longestRetryAfter``, so a hostile or mistaken header neither overflows nor benches an entry for days.
     static func retryAfter(_ headers: HTTPHeaders, now: Date) -> Duration? {
         if let milliseconds = headers["retry-after-ms"].flatMap(nonNegativeNumber) {
-            return .milliseconds(milliseconds)
+            return capped(milliseconds / 1000)
         }
         guard let value = headers["retry-after"]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
             return nil
         }
-        if let seconds = nonNegativeNumber(value) { return .seconds(seconds) }
-        if let date = httpDate(value) { return .seconds(max(0, date.timeIntervalSince(now))) }
+        if let seconds = nonNegativeNumber(value) { return capped(seconds) }
+        if let date = httpDate(value) { return capped(max(0, date.timeIntervalSince(now))) }
         return nil
+    }
+
+    /// The longest Retry-After taken from a provider: ten minutes.
+    static let longestRetryAfter: Double = 600
+
+    private static func capped(_ seconds: Double) -> Duration {
+        guard seconds.isFinite else { return .seconds(longestRetryAfter) }
+        return .milliseconds(Int64((min(max(seconds, 0), longestRetryAfter) * 1000).rounded()))
     }
 
     /// A plain non-negative decimal number (`120`, `1.5`), or `nil`.

@@ -24,45 +24,59 @@ final class BudgetGuard: Sendable {
 
     private let reserved = Mutex<[String: Double]>([:])
 
-    /// Why a call costing up to `worstCaseUSD` may not be made, or nil when it may.
-    func refusal(worstCaseUSD: Double, limits: Limits, spending: GatewayStore.Spending, runId: UUID?, tenant: String) -> String? {
-        let held = reserved.withLock { reserved in
-            (run: runId.map { reserved[Self.runKey($0)] ?? 0 } ?? 0, tenant: reserved[Self.tenantKey(tenant)] ?? 0)
+    /// Why a call was not allowed.
+    struct Refusal: Error, Sendable, Equatable {
+        let reason: String
+    }
+
+    /// Checks a call costing up to `worstCaseUSD` against the budgets and, when it fits, holds it
+    /// against the run and the tenant until ``release(_:)`` — in one step, so concurrent calls
+    /// cannot all pass the check before any of them holds its share.
+    func reserve(
+        worstCaseUSD: Double, limits: Limits, spending: GatewayStore.Spending, runId: UUID?, tenant: String
+    ) -> Result<Reservation, Refusal> {
+        let keys = [Self.tenantKey(tenant)] + (runId.map { [Self.runKey($0)] } ?? [])
+        return reserved.withLock { reserved in
+            let held = (run: runId.map { reserved[Self.runKey($0)] ?? 0 } ?? 0, tenant: reserved[Self.tenantKey(tenant)] ?? 0)
+            if let reason = Self.refusal(worstCaseUSD: worstCaseUSD, limits: limits, spending: spending, held: held,
+                                         hasRun: runId != nil, tenant: tenant) {
+                return .failure(Refusal(reason: reason))
+            }
+            for key in keys { reserved[key, default: 0] += worstCaseUSD }
+            return .success(Reservation(keys: keys, amount: worstCaseUSD))
         }
-        if let budget = limits.runUSD, runId != nil {
+    }
+
+    private static func refusal(
+        worstCaseUSD: Double, limits: Limits, spending: GatewayStore.Spending, held: (run: Double, tenant: Double),
+        hasRun: Bool, tenant: String
+    ) -> String? {
+        if let budget = limits.runUSD, hasRun {
             let spent = spending.runUSD + held.run
             if spent + worstCaseUSD > budget + 1e-9 {
-                return "the run's budget of \(Self.money(budget)) USD would be exceeded (spent \(Self.money(spent)) USD, "
-                    + "this call up to \(Self.money(worstCaseUSD)) USD)"
+                return "the run's budget of \(money(budget)) USD would be exceeded (spent \(money(spent)) USD, "
+                    + "this call up to \(money(worstCaseUSD)) USD)"
             }
         }
         if let budget = limits.tenantDailyUSD {
             let spent = spending.tenantDayUSD + held.tenant
             if spent + worstCaseUSD > budget + 1e-9 {
-                return "tenant \(tenant)'s daily budget of \(Self.money(budget)) USD would be exceeded "
-                    + "(spent \(Self.money(spent)) USD today, this call up to \(Self.money(worstCaseUSD)) USD)"
+                return "tenant \(tenant)'s daily budget of \(money(budget)) USD would be exceeded "
+                    + "(spent \(money(spent)) USD today, this call up to \(money(worstCaseUSD)) USD)"
             }
         }
         if let budget = limits.tenantMonthlyUSD {
             let spent = spending.tenantMonthUSD + held.tenant
             if spent + worstCaseUSD > budget + 1e-9 {
-                return "tenant \(tenant)'s monthly budget of \(Self.money(budget)) USD would be exceeded "
-                    + "(spent \(Self.money(spent)) USD this month, this call up to \(Self.money(worstCaseUSD)) USD)"
+                return "tenant \(tenant)'s monthly budget of \(money(budget)) USD would be exceeded "
+                    + "(spent \(money(spent)) USD this month, this call up to \(money(worstCaseUSD)) USD)"
             }
         }
         return nil
     }
 
-    /// Holds `amount` against the run and the tenant until ``release(_:)``.
-    func reserve(_ amount: Double, runId: UUID?, tenant: String) -> Reservation {
-        let keys = [Self.tenantKey(tenant)] + (runId.map { [Self.runKey($0)] } ?? [])
-        reserved.withLock { reserved in
-            for key in keys { reserved[key, default: 0] += amount }
-        }
-        return Reservation(keys: keys, amount: amount)
-    }
-
-    /// Gives a reservation back (the call's real cost is in `model_usage` by then).
+    /// Gives a reservation back, once the call's real cost is in `model_usage` (or the call failed
+    /// without spending).
     func release(_ reservation: Reservation) {
         reserved.withLock { reserved in
             for key in reservation.keys {

@@ -6,7 +6,8 @@ import Synchronization
 /// the probe's success closes it, its failure opens it again for another cool-down.
 ///
 /// Its state is exported as the gauge `agentry_model_breaker_state{entry}` (0 closed, 1 half-open,
-/// 2 open) and its transitions as `agentry_model_breaker_transitions_total{entry,to}`.
+/// 2 open; an open circuit reads 2 until a probe is let through) and its transitions as
+/// `agentry_model_breaker_transitions_total{entry,to}`.
 final class CircuitBreaker: Sendable {
     /// The breaker's state.
     enum State: Sendable, Equatable {
@@ -64,29 +65,42 @@ final class CircuitBreaker: Sendable {
         }
     }
 
-    /// Asks to make a call now. A `.probe` admission must be followed by ``record(success:)``.
-    func admit(now: ContinuousClock.Instant = .now) -> Admission {
-        let (admission, changed) = state.withLock { state -> (Admission, State?) in
+    /// When the circuit would turn a call away now, until about when; nil when a call (or a probe)
+    /// could go ahead. Takes nothing: ``admit(now:)`` does.
+    func rejectsUntil(now: ContinuousClock.Instant = .now) -> ContinuousClock.Instant? {
+        state.withLock { state in
             switch state {
-            case .closed:
-                return (.allowed, nil)
-            case .open(let until) where until > now:
-                return (.rejected(retryAt: until), nil)
-            case .open, .halfOpen(probeInFlight: false):
-                state = .halfOpen(probeInFlight: true)
-                return (.probe, state)
-            case .halfOpen(probeInFlight: true):
-                return (.rejected(retryAt: now + coolDown), nil)
+            case .open(let until) where until > now: until
+            case .halfOpen(probeInFlight: true): now + coolDown
+            default: nil
             }
         }
-        if let changed { publish(changed) }
-        return admission
+    }
+
+    /// Asks to make a call now. A `.probe` admission must be followed by ``record(success:)`` or
+    /// ``releaseProbe()``.
+    func admit(now: ContinuousClock.Instant = .now) -> Admission {
+        state.withLock { state -> Admission in
+            switch state {
+            case .closed:
+                return .allowed
+            case .open(let until) where until > now:
+                return .rejected(retryAt: until)
+            case .open, .halfOpen(probeInFlight: false):
+                let wasOpen = state.gaugeValue == 2
+                state = .halfOpen(probeInFlight: true)
+                if wasOpen { publish(state) }
+                return .probe
+            case .halfOpen(probeInFlight: true):
+                return .rejected(retryAt: now + coolDown)
+            }
+        }
     }
 
     /// Records a call's outcome. Success closes the circuit; a failure counts towards opening it,
     /// and a failed probe opens it again.
     func record(success: Bool, now: ContinuousClock.Instant = .now) {
-        let changed = state.withLock { state -> State? in
+        state.withLock { state in
             let before = state
             switch (state, success) {
             case (_, true):
@@ -97,9 +111,9 @@ final class CircuitBreaker: Sendable {
             case (.halfOpen, false), (.open, false):
                 state = .open(until: now + coolDown)
             }
-            return before.gaugeValue == state.gaugeValue ? nil : state
+            // Published under the lock, so concurrent changes reach the gauge in their order.
+            if before.gaugeValue != state.gaugeValue { publish(state) }
         }
-        if let changed { publish(changed) }
     }
 
     /// Gives a probe admission back without an outcome (the call was never made, e.g. the rate

@@ -80,7 +80,7 @@ extension GatewayConfiguration {
             guard !entries.isEmpty else { throw invalid("alias \"\(alias)\" has no entries") }
             var chain: [Entry] = []
             for item in entries {
-                let entry = try makeEntry(item, alias: alias, providers: configuration.providers, timeout: configuration.timeoutSeconds)
+                let entry = try makeEntry(item, alias: alias, providers: configuration.providers)
                 if let earlier = seen[entry.name], earlier.requestsPerMinute != entry.requestsPerMinute
                     || earlier.tokensPerMinute != entry.tokensPerMinute {
                     throw invalid("entry \(entry.name) appears with different rate limits; an entry's limits are shared, give them once")
@@ -91,13 +91,16 @@ extension GatewayConfiguration {
                 }
                 chain.append(entry)
             }
+            guard configuration.aliases[alias.lowercased()] == nil else {
+                throw invalid("alias \"\(alias)\" is given twice (aliases are matched without regard to case)")
+            }
             configuration.aliases[alias.lowercased()] = chain
         }
         return configuration
     }
 
     private static func makeEntry(
-        _ item: Document.EntryItem, alias: String, providers: [String: Provider], timeout: Double
+        _ item: Document.EntryItem, alias: String, providers: [String: Provider]
     ) throws -> Entry {
         let label = "alias \"\(alias)\", entry \(item.provider)/\(item.model)"
         guard !item.model.isEmpty else { throw invalid("alias \"\(alias)\": an entry needs a model") }
@@ -106,7 +109,7 @@ extension GatewayConfiguration {
                 provider: offlineProvider, model: item.model, contextWindow: item.contextWindow ?? 1_000_000,
                 maxOutputTokens: nil, inputPerMillion: 0, outputPerMillion: 0, requestsPerMinute: nil,
                 tokensPerMinute: nil, capability: item.capability ?? .high, structuredOutput: true, stream: false,
-                timeoutSeconds: timeout)
+                timeoutSeconds: nil)
         }
         guard providers[item.provider] != nil else {
             throw invalid("\(label): no provider is named \"\(item.provider)\"")
@@ -125,7 +128,7 @@ extension GatewayConfiguration {
             requestsPerMinute: item.requestsPerMinute, tokensPerMinute: item.tokensPerMinute,
             capability: item.capability ?? .high, structuredOutput: item.structuredOutput ?? (providers[item.provider]?.kind == .openai),
             stream: item.stream ?? true,
-            timeoutSeconds: try positive(item.timeoutSeconds, "\(label): timeoutSeconds") ?? timeout)
+            timeoutSeconds: try positive(item.timeoutSeconds, "\(label): timeoutSeconds"))
     }
 
     private static func invalid(_ reason: String) -> ConfigurationError {

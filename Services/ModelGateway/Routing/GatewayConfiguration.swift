@@ -69,8 +69,9 @@ struct GatewayConfiguration: Sendable, Equatable {
         var structuredOutput: Bool
         /// Whether to stream the reply (server-sent events).
         var stream: Bool
-        /// The longest one call may take, in seconds; the request's deadline caps it.
-        var timeoutSeconds: Double
+        /// The longest one call may take, in seconds; the request's deadline when absent (which
+        /// always caps it).
+        var timeoutSeconds: Double?
 
         /// `provider/model`, how replies, metrics and the usage table name the entry.
         var name: String { "\(provider)/\(model)" }
@@ -128,9 +129,10 @@ struct GatewayConfiguration: Sendable, Equatable {
 }
 
 /// A secret value whose description never shows it.
-struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     let value: String
     init(_ value: String) { self.value = value }
     var description: String { "[redacted]" }
     var debugDescription: String { "[redacted]" }
+    var customMirror: Mirror { Mirror(self, children: ["value": "[redacted]"]) }
 }

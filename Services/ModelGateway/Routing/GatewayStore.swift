@@ -67,13 +67,18 @@ struct GatewayStore: Sendable {
             """)
     }
 
-    /// Deletes up to `limit` expired cache rows; returns how many went.
+    /// Deletes the expired cache rows, `batch` at a time (short transactions); returns how many went.
     @discardableResult
-    func purgeExpiredCache(limit: Int = 10_000) async throws -> Int {
-        try await client.execute("""
-            DELETE FROM model_cache WHERE key IN (
-                SELECT key FROM model_cache WHERE expires_at <= now() LIMIT \(limit))
-            """)
+    func purgeExpiredCache(batch: Int = 10_000) async throws -> Int {
+        var total = 0
+        while true {
+            let deleted = try await client.execute("""
+                DELETE FROM model_cache WHERE key IN (
+                    SELECT key FROM model_cache WHERE expires_at <= now() LIMIT \(batch))
+                """)
+            total += deleted
+            if deleted < batch { return total }
+        }
     }
 
     /// Writes the usage row; a redelivered request (same `requestId`) is not counted twice.

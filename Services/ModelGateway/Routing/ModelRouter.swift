@@ -75,12 +75,14 @@ final class ModelRouter: Sendable {
     static let offlineEntry = GatewayConfiguration.Entry(
         provider: GatewayConfiguration.offlineProvider, model: "planner", contextWindow: 1_000_000, maxOutputTokens: nil,
         inputPerMillion: 0, outputPerMillion: 0, requestsPerMinute: nil, tokensPerMinute: nil, capability: .high,
-        structuredOutput: true, stream: false, timeoutSeconds: 120)
+        structuredOutput: true, stream: false, timeoutSeconds: nil)
 
     // MARK: - Serving
 
-    /// Answers `request`; never throws — every failure is a reply with a typed ``ModelError``.
-    func serve(_ request: ModelRequest, caller: Caller) async -> ModelReply {
+    /// Answers `request`: every failure of the request or the providers is a reply with a typed
+    /// ``ModelError``. Throws only when the database cannot be reached for the budgets or the
+    /// usage row, so the delivery is requeued and nothing is spent unchecked or left unrecorded.
+    func serve(_ request: ModelRequest, caller: Caller) async throws -> ModelReply {
         let started = ContinuousClock.now
         if let problem = Self.problem(with: request) {
             return ModelReply(content: "", error: ModelError(code: .invalidRequest, message: problem))
@@ -97,7 +99,7 @@ final class ModelRouter: Sendable {
         }
         let cacheKey = configuration.cacheEnabled && request.cache && store != nil && !chain.allSatisfy(\.isOffline)
             ? RequestDigest.cacheKey(for: request) : nil
-        if let cacheKey, let hit = await cachedReply(cacheKey, request: request, caller: caller, started: started) {
+        if let cacheKey, let hit = try await cachedReply(cacheKey, request: request, caller: caller, started: started) {
             return hit
         }
         if cacheKey != nil { Counter(label: "agentry_model_cache_total", dimensions: [("result", "miss")]).increment() }
@@ -105,9 +107,19 @@ final class ModelRouter: Sendable {
         var routing = Routing(request: request, caller: caller, deadline: deadline, started: started)
         routing.promptTokens = RequestDigest.estimatedPromptTokens(for: request)
         let ordered = order(chain, for: request, promptTokens: routing.promptTokens)
-        let reply = await route(&routing, through: ordered)
-        await recordUsage(reply, request: request, caller: caller, calls: routing.calls, started: started)
-        if reply.error == nil, let cacheKey, let entry = reply.entry, let store {
+        let reply: ModelReply
+        do {
+            reply = try await route(&routing, through: ordered)
+            // The budget holds go back only once the spend is in model_usage.
+            try await recordUsage(reply, entry: reply.entry ?? routing.billedEntry, request: request, caller: caller,
+                                  calls: routing.calls, started: started)
+            routing.reservations.forEach(budgets.release)
+        } catch {
+            routing.reservations.forEach(budgets.release)
+            throw error
+        }
+        if reply.error == nil, let cacheKey, let entry = reply.entry, !entry.hasPrefix(GatewayConfiguration.offlineProvider + "/"),
+           let store {
             let cached = GatewayStore.CachedReply(
                 content: reply.content, toolCalls: reply.toolCalls, finishReason: reply.finishReason, entry: entry,
                 promptTokens: reply.promptTokens, completionTokens: reply.completionTokens)
@@ -150,15 +162,17 @@ final class ModelRouter: Sendable {
 
     /// The chain in the order to try it. With a complexity: the entries capable of it, cheapest
     /// first for this prompt (the configured order breaks ties); the whole chain if none is capable.
+    /// The offline planner, a last resort at no cost, always stays last.
     func order(_ chain: [GatewayConfiguration.Entry], for request: ModelRequest, promptTokens: Int) -> [GatewayConfiguration.Entry] {
         guard let complexity = request.complexity else { return chain }
-        let capable = chain.enumerated().filter { $0.element.capability.rank >= complexity.rank }
+        let offline = chain.filter(\.isOffline)
+        let capable = chain.enumerated().filter { !$0.element.isOffline && $0.element.capability.rank >= complexity.rank }
         guard !capable.isEmpty else { return chain }
         return capable.sorted { left, right in
             let leftCost = left.element.cost(promptTokens: promptTokens, completionTokens: outputReserve(left.element, request))
             let rightCost = right.element.cost(promptTokens: promptTokens, completionTokens: outputReserve(right.element, request))
             return leftCost == rightCost ? left.offset < right.offset : leftCost < rightCost
-        }.map(\.element)
+        }.map(\.element) + offline
     }
 
     /// Completion tokens to ask `entry` for: the request's `maxTokens` (or the default), capped by
@@ -178,28 +192,44 @@ final class ModelRouter: Sendable {
         var promptTokens = 0
         var calls = 0
         var attempts: [ModelAttempt] = []
-        var lastFailure: ProviderFailure?
-        /// Entries that cannot serve this request at all (context window, budget).
+        var failures: [ProviderFailure] = []
+        /// Entries that cannot serve this request at all (context window, budget, a bad request).
         var excluded: Set<String> = []
-        var overBudget: String?
+        /// Entries passed over for a budget, and the last reason.
+        var overBudget: (entries: Set<String>, reason: String)?
+        /// Budget holds, given back once the usage row is written.
+        var reservations: [BudgetGuard.Reservation] = []
+        /// Tokens and cost billed by calls whose reply was not used (an invalid JSON reply).
+        var spentPrompt = 0
+        var spentCompletion = 0
+        var spentUSD = 0.0
+        /// The last entry that billed tokens, for the usage row of a request that got no answer.
+        var billedEntry: String?
 
+        /// The entries called, in order (adjacent repeats folded).
+        var tried: [String] {
+            attempts.filter { $0.outcome == .ok || $0.outcome == .failed }.map(\.entry).uniqueAdjacent()
+        }
+
+        /// Records an attempt; repeats of the same skip are folded, and the answer always fits.
         mutating func note(_ attempt: ModelAttempt) {
-            if let last = attempts.last(where: { $0.entry == attempt.entry }), last.outcome == attempt.outcome,
-               attempt.outcome != .failed {
+            if attempt.outcome != .failed, attempt.outcome != .ok,
+               let last = attempts.last(where: { $0.entry == attempt.entry }),
+               last.outcome == attempt.outcome, last.detail == attempt.detail {
                 return
             }
-            if attempts.count < 64 { attempts.append(attempt) }
+            if attempts.count < 63 || (attempt.outcome == .ok && attempts.count < 64) { attempts.append(attempt) }
         }
     }
 
-    private func route(_ routing: inout Routing, through chain: [GatewayConfiguration.Entry]) async -> ModelReply {
+    private func route(_ routing: inout Routing, through chain: [GatewayConfiguration.Entry]) async throws -> ModelReply {
         var round = 0
         while true {
             var called = false
             var wake: ContinuousClock.Instant?
             for entry in chain where !routing.excluded.contains(entry.name) {
                 guard routing.calls < configuration.maxAttempts, ContinuousClock.now < routing.deadline else { break }
-                switch await attempt(entry, &routing) {
+                switch try await attempt(entry, &routing) {
                 case .answered(let reply):
                     return reply
                 case .refused(let reply):
@@ -235,7 +265,7 @@ final class ModelRouter: Sendable {
         case passedOver(until: ContinuousClock.Instant?)
     }
 
-    private func attempt(_ entry: GatewayConfiguration.Entry, _ routing: inout Routing) async -> AttemptResult {
+    private func attempt(_ entry: GatewayConfiguration.Entry, _ routing: inout Routing) async throws -> AttemptResult {
         let request = routing.request
         if entry.isOffline { return offlineAnswer(&routing, entry: entry) }
         guard let provider = providers[entry.provider] else {
@@ -257,100 +287,86 @@ final class ModelRouter: Sendable {
                 return .passedOver(until: nil)
             }
         }
-        // Budgets.
-        let worstCase = entry.cost(promptTokens: routing.promptTokens, completionTokens: maxTokens)
-        var reservation: BudgetGuard.Reservation?
-        if worstCase > 0, let store {
-            let limits = budgetLimits(for: routing.caller.tenant)
-            if !limits.isEmpty || routing.caller.runId != nil {
-                do {
-                    let spending = try await store.spending(runId: routing.caller.runId, tenant: routing.caller.tenant)
-                    var limits = limits
-                    if let own = spending.runBudgetUSD { limits.runUSD = own }
-                    if let reason = budgets.refusal(
-                        worstCaseUSD: worstCase, limits: limits, spending: spending, runId: routing.caller.runId,
-                        tenant: routing.caller.tenant) {
-                        routing.excluded.insert(entry.name)
-                        routing.overBudget = reason
-                        routing.note(ModelAttempt(entry: entry.name, outcome: .skippedOverBudget, detail: reason))
-                        count(entry, "skipped_over_budget")
-                        return .passedOver(until: nil)
-                    }
-                } catch {
-                    // Budgets cannot be checked without the database: refuse rather than overspend.
-                    routing.overBudget = "budgets could not be checked: the database is unavailable"
-                    routing.note(ModelAttempt(entry: entry.name, outcome: .skippedOverBudget, detail: routing.overBudget))
-                    return .passedOver(until: .now + .seconds(1))
-                }
-            }
-        }
         // A Retry-After the entry sent.
         if let until = retryAfter.withLock({ $0[entry.name] }), until > .now {
             routing.note(ModelAttempt(entry: entry.name, outcome: .skippedRateLimited, detail: "waiting for its Retry-After"))
             count(entry, "skipped_retry_after")
             return .passedOver(until: until)
         }
-        // The circuit breaker.
+        // The circuit breaker, looked at before queueing for the rate limit.
         let breaker = breakers[entry.name]
+        if let breaker, let retryAt = breaker.rejectsUntil() {
+            routing.note(ModelAttempt(entry: entry.name, outcome: .skippedCircuitOpen))
+            count(entry, "skipped_circuit_open")
+            return .passedOver(until: retryAt)
+        }
+        // The rate limit: queue within the deadline.
+        guard try await admitRate(entry, tokens: routing.promptTokens + maxTokens, &routing) else {
+            return .passedOver(until: nil)
+        }
         let admission = breaker?.admit() ?? .allowed
         if case .rejected(let retryAt) = admission {
             routing.note(ModelAttempt(entry: entry.name, outcome: .skippedCircuitOpen))
             count(entry, "skipped_circuit_open")
             return .passedOver(until: retryAt)
         }
-        // The rate limit: queue within the deadline.
-        if let limiter = limiters[entry.name] {
-            let admitted = (try? await limiter.acquire(
-                estimatedTokens: routing.promptTokens + maxTokens, deadline: routing.deadline)) ?? false
-            guard admitted else {
+        // The budgets, checked and held in one step right before the call.
+        do {
+            guard try await reserveBudget(entry, promptTokens: routing.promptTokens, maxTokens: maxTokens, &routing) else {
                 if admission == .probe { breaker?.releaseProbe() }
-                routing.note(ModelAttempt(entry: entry.name, outcome: .skippedRateLimited, detail: "its rate limit has no room before the deadline"))
-                count(entry, "skipped_rate_limited")
                 return .passedOver(until: nil)
             }
+        } catch {
+            if admission == .probe { breaker?.releaseProbe() }
+            throw error
         }
-        if worstCase > 0 { reservation = budgets.reserve(worstCase, runId: routing.caller.runId, tenant: routing.caller.tenant) }
-        defer { if let reservation { budgets.release(reservation) } }
 
-        let outcome = await call(provider, entry: entry, messages: request.messages, maxTokens: maxTokens, routing: &routing)
+        let outcome: CallOutcome
+        do {
+            outcome = try await call(provider, entry: entry, messages: request.messages, maxTokens: maxTokens, routing: &routing)
+        } catch {
+            if admission == .probe { breaker?.releaseProbe() }
+            throw error
+        }
         switch outcome {
-        case .failure(let failure):
-            return recordFailure(failure, entry: entry, breaker: breaker, admission: admission, routing: &routing)
+        case .failure(let failure, let cutByDeadline):
+            return recordFailure(failure, cutByDeadline: cutByDeadline, entry: entry, breaker: breaker, admission: admission,
+                                 routing: &routing)
         case .success(var result, let latency):
             var latency = latency
+            breaker?.record(success: true)
+            retryAfter.withLock { _ = $0.removeValue(forKey: entry.name) }
             // A JSON reply must parse (and match the schema); an invalid one is re-asked once.
             if let violations = Self.violations(of: result, format: request.responseFormat), !violations.isEmpty {
+                routing.note(ModelAttempt(entry: entry.name, outcome: .failed, detail: "the reply did not match the format; re-asked",
+                                          latencyMs: Int(latency.milliseconds)))
+                bill(result, entry: entry, &routing)
                 let reask = request.messages + [
                     ChatMessage(role: .assistant, content: result.content),
                     .user("That reply is not valid: \(violations.prefix(5).joined(separator: "; ")). "
                         + "Answer again with only the JSON value, nothing else."),
                 ]
-                let firstPrompt = result.promptTokens ?? routing.promptTokens
-                let firstCompletion = result.completionTokens ?? RequestDigest.estimatedTokens(result.content)
-                routing.note(ModelAttempt(entry: entry.name, outcome: .failed, detail: "reply did not match the format; re-asked",
-                                          latencyMs: Int(latency.milliseconds)))
-                guard routing.calls < configuration.maxAttempts else {
-                    breaker?.record(success: true)
-                    return .refused(invalidOutputReply(routing, entry: entry, violations: violations, result: result))
+                let reaskPrompt = RequestDigest.estimatedPromptTokens(for: ModelRequest(
+                    alias: request.alias, messages: reask, responseFormat: request.responseFormat, tools: request.tools))
+                guard routing.calls < configuration.maxAttempts, reaskPrompt + maxTokens <= entry.contextWindow,
+                      try await admitRate(entry, tokens: reaskPrompt + maxTokens, &routing),
+                      try await reserveBudget(entry, promptTokens: reaskPrompt, maxTokens: maxTokens, &routing) else {
+                    return .refused(invalidOutputReply(routing, violations: violations))
                 }
-                switch await call(provider, entry: entry, messages: reask, maxTokens: maxTokens, routing: &routing) {
-                case .failure(let failure):
-                    return recordFailure(failure, entry: entry, breaker: breaker, admission: admission, routing: &routing)
+                switch try await call(provider, entry: entry, messages: reask, maxTokens: maxTokens, routing: &routing) {
+                case .failure(let failure, let cutByDeadline):
+                    return recordFailure(failure, cutByDeadline: cutByDeadline, entry: entry, breaker: breaker,
+                                         admission: .allowed, routing: &routing)
                 case .success(let second, let secondLatency):
                     latency += secondLatency
                     let secondViolations = Self.violations(of: second, format: request.responseFormat) ?? []
-                    var merged = second
-                    merged.promptTokens = firstPrompt + (second.promptTokens ?? RequestDigest.estimatedPromptTokens(for: request))
-                    merged.completionTokens = firstCompletion + (second.completionTokens ?? RequestDigest.estimatedTokens(second.content))
-                    result = merged
+                    result = second
                     if !secondViolations.isEmpty {
-                        breaker?.record(success: true)
-                        return .refused(invalidOutputReply(routing, entry: entry, violations: secondViolations, result: result))
+                        bill(second, entry: entry, &routing, promptEstimate: reaskPrompt)
+                        return .refused(invalidOutputReply(routing, violations: secondViolations))
                     }
                 }
             }
-            breaker?.record(success: true)
-            retryAfter.withLock { _ = $0.removeValue(forKey: entry.name) }
             let reply = answer(result, entry: entry, routing: &routing, latency: latency)
             if let limiter = limiters[entry.name] {
                 await limiter.settle(estimatedTokens: routing.promptTokens + maxTokens,
@@ -360,56 +376,121 @@ final class ModelRouter: Sendable {
         }
     }
 
+    /// Queues for the entry's rate limit within the deadline; false (noted) when it has no room.
+    private func admitRate(_ entry: GatewayConfiguration.Entry, tokens: Int, _ routing: inout Routing) async throws -> Bool {
+        guard let limiter = limiters[entry.name] else { return true }
+        // A call needs some time left to be worth making.
+        let admitted = try await limiter.acquire(estimatedTokens: tokens, deadline: routing.deadline - Self.minimumCallTime)
+        if !admitted {
+            routing.note(ModelAttempt(entry: entry.name, outcome: .skippedRateLimited, detail: "its rate limit has no room before the deadline"))
+            count(entry, "skipped_rate_limited")
+        }
+        return admitted
+    }
+
+    /// Checks the call's worst case against the budgets and holds it; false (noted, the entry
+    /// excluded) when it would exceed one. Throws ``GatewayStoreUnavailable`` without the database.
+    private func reserveBudget(
+        _ entry: GatewayConfiguration.Entry, promptTokens: Int, maxTokens: Int, _ routing: inout Routing
+    ) async throws -> Bool {
+        let worstCase = entry.cost(promptTokens: promptTokens, completionTokens: maxTokens)
+        guard worstCase > 0, let store else { return true }
+        var limits = budgetLimits(for: routing.caller.tenant)
+        guard !limits.isEmpty || routing.caller.runId != nil else { return true }
+        let spending: GatewayStore.Spending
+        do {
+            spending = try await store.spending(runId: routing.caller.runId, tenant: routing.caller.tenant)
+        } catch {
+            // Budgets cannot be checked without the database: hand the request back (it is
+            // requeued) rather than spend unchecked.
+            throw GatewayStoreUnavailable(what: "the budgets could not be checked", underlying: error)
+        }
+        if let own = spending.runBudgetUSD { limits.runUSD = own }
+        switch budgets.reserve(worstCaseUSD: worstCase, limits: limits, spending: spending, runId: routing.caller.runId,
+                               tenant: routing.caller.tenant) {
+        case .success(let reservation):
+            routing.reservations.append(reservation)
+            return true
+        case .failure(let refusal):
+            routing.excluded.insert(entry.name)
+            routing.overBudget = ((routing.overBudget?.entries ?? []).union([entry.name]), refusal.reason)
+            routing.note(ModelAttempt(entry: entry.name, outcome: .skippedOverBudget, detail: refusal.reason))
+            count(entry, "skipped_over_budget")
+            return false
+        }
+    }
+
+    /// Adds a call's billed tokens to the request's spend (its reply was not used).
+    private func bill(_ result: ProviderResult, entry: GatewayConfiguration.Entry, _ routing: inout Routing, promptEstimate: Int? = nil) {
+        let prompt = result.promptTokens ?? promptEstimate ?? routing.promptTokens
+        let completion = result.completionTokens ?? RequestDigest.estimatedTokens(result.content)
+        routing.spentPrompt += prompt
+        routing.spentCompletion += completion
+        routing.spentUSD += entry.cost(promptTokens: prompt, completionTokens: completion)
+        routing.billedEntry = entry.name
+    }
+
+    /// The least time worth starting a call with.
+    static let minimumCallTime = Duration.milliseconds(50)
+
     private enum CallOutcome {
         case success(ProviderResult, Duration)
-        case failure(ProviderFailure)
+        /// `cutByDeadline`: the call's timeout was shortened by the request's deadline.
+        case failure(ProviderFailure, cutByDeadline: Bool)
     }
 
     private func call(
         _ provider: any ModelProvider, entry: GatewayConfiguration.Entry, messages: [ChatMessage], maxTokens: Int,
         routing: inout Routing
-    ) async -> CallOutcome {
+    ) async throws -> CallOutcome {
         let request = routing.request
-        let remaining = ContinuousClock.now.duration(to: routing.deadline)
+        let remaining = max(ContinuousClock.now.duration(to: routing.deadline), .milliseconds(1))
+        let entryLimit = entry.timeoutSeconds.map { Duration.seconds($0) }
+        let cutByDeadline = entryLimit.map { remaining < $0 } ?? true
         let call = ProviderCall(
             model: entry.model, messages: messages, tools: request.tools, toolChoice: request.toolChoice,
             responseFormat: request.responseFormat, nativeStructuredOutput: entry.structuredOutput, maxTokens: maxTokens,
-            temperature: request.temperature, stream: entry.stream,
-            timeout: min(.seconds(entry.timeoutSeconds), max(remaining, .milliseconds(1))))
+            temperature: request.temperature, stream: entry.stream, timeout: min(entryLimit ?? remaining, remaining))
         routing.calls += 1
         let started = ContinuousClock.now
         let outcome: CallOutcome
         do {
             outcome = .success(try await provider.complete(call), started.duration(to: .now))
         } catch let failure as ProviderFailure {
-            outcome = .failure(failure)
+            outcome = .failure(failure, cutByDeadline: cutByDeadline)
         } catch is CancellationError {
-            outcome = .failure(ProviderFailure(.connection, message: "the call was cancelled"))
+            // The gateway is stopping: the request goes back to the queue, and the entry is not blamed.
+            throw CancellationError()
         } catch {
-            outcome = .failure(ProviderFailure(.connection, message: "\(type(of: error))"))
+            outcome = .failure(ProviderFailure(.connection, message: "\(type(of: error))"), cutByDeadline: cutByDeadline)
         }
         let elapsed = started.duration(to: .now)
         Metrics.Timer(label: "agentry_model_provider_seconds", dimensions: [("entry", entry.name)], preferredDisplayUnit: .seconds)
             .record(duration: elapsed)
         switch outcome {
         case .success: count(entry, "ok")
-        case .failure(let failure): count(entry, failure.label)
+        case .failure(let failure, _): count(entry, failure.label)
         }
         return outcome
     }
 
     private func recordFailure(
-        _ failure: ProviderFailure, entry: GatewayConfiguration.Entry, breaker: CircuitBreaker?,
+        _ failure: ProviderFailure, cutByDeadline: Bool, entry: GatewayConfiguration.Entry, breaker: CircuitBreaker?,
         admission: CircuitBreaker.Admission, routing: inout Routing
     ) -> AttemptResult {
-        routing.lastFailure = failure
+        routing.failures.append(failure)
         routing.note(ModelAttempt(entry: entry.name, outcome: .failed, detail: failure.description))
         if failure.kind == .rateLimited || failure.retryAfter != nil {
-            let until = ContinuousClock.now + (failure.retryAfter ?? .seconds(1))
-            retryAfter.withLock { $0[entry.name] = until }
+            let wait = min(failure.retryAfter ?? .seconds(1), .seconds(ProviderHTTP.longestRetryAfter))
+            retryAfter.withLock { $0[entry.name] = ContinuousClock.now + wait }
         }
-        if failure.kind == .rateLimited || failure.isRequestSpecific {
-            // Busy or a bad request is not ill health: a probe is handed back unjudged.
+        if failure.isRequestSpecific {
+            // The provider refuses this request: asking it again will not help.
+            routing.excluded.insert(entry.name)
+        }
+        if failure.kind == .rateLimited || failure.isRequestSpecific || (failure.kind == .timeout && cutByDeadline) {
+            // Busy, a bad request, or out of the request's own time is not ill health: a probe is
+            // handed back unjudged.
             if admission == .probe { breaker?.releaseProbe() }
         } else {
             breaker?.record(success: false)
@@ -425,10 +506,12 @@ final class ModelRouter: Sendable {
     private func answer(
         _ result: ProviderResult, entry: GatewayConfiguration.Entry, routing: inout Routing, latency: Duration
     ) -> ModelReply {
-        let prompt = result.promptTokens ?? routing.promptTokens
-        let completion = result.completionTokens
+        let ownPrompt = result.promptTokens ?? routing.promptTokens
+        let ownCompletion = result.completionTokens
             ?? (RequestDigest.estimatedTokens(result.content) + result.toolCalls.reduce(0) { $0 + RequestDigest.estimatedTokens($1.arguments) })
-        let cost = entry.cost(promptTokens: prompt, completionTokens: completion)
+        let prompt = ownPrompt + routing.spentPrompt
+        let completion = ownCompletion + routing.spentCompletion
+        let cost = entry.cost(promptTokens: ownPrompt, completionTokens: ownCompletion) + routing.spentUSD
         routing.note(ModelAttempt(entry: entry.name, outcome: .ok, latencyMs: Int(latency.milliseconds)))
         var content = result.content
         if routing.request.responseFormat != .text, result.toolCalls.isEmpty,
@@ -437,8 +520,8 @@ final class ModelRouter: Sendable {
         }
         return ModelReply(
             content: content, finishReason: result.finishReason, toolCalls: result.toolCalls, entry: entry.name,
-            tried: routing.attempts.filter { $0.outcome == .ok || $0.outcome == .failed }.map(\.entry).uniqueAdjacent(),
-            promptTokens: prompt, completionTokens: completion, costUSD: cost, attempts: routing.attempts)
+            tried: routing.tried, promptTokens: prompt, completionTokens: completion, costUSD: cost,
+            attempts: routing.attempts)
     }
 
     private func offlineAnswer(_ routing: inout Routing, entry: GatewayConfiguration.Entry) -> AttemptResult {
@@ -453,54 +536,45 @@ final class ModelRouter: Sendable {
                 ProviderResult(content: content, finishReason: "stop", promptTokens: prompt,
                                completionTokens: RequestDigest.estimatedTokens(content)),
                 entry: entry, routing: &routing, latency: started.duration(to: .now)))
-        } catch let error as PlannerError {
-            count(entry, "invalid_request")
-            routing.note(ModelAttempt(entry: entry.name, outcome: .failed, detail: "the offline planner cannot plan this request"))
-            return .refused(ModelReply(
-                content: "", entry: entry.name, tried: [entry.name], promptTokens: prompt,
-                error: ModelError(code: .invalidRequest, message: error.message), attempts: routing.attempts))
         } catch {
-            count(entry, "failed")
+            count(entry, "invalid_request")
+            let message = (error as? PlannerError)?.message ?? "the plan could not be encoded: \(error)"
+            routing.excluded.insert(entry.name)
+            routing.note(ModelAttempt(entry: entry.name, outcome: .failed, detail: "the offline planner cannot plan this request"))
+            // Alone, the planner's refusal is the answer; behind providers that failed, the outage is.
+            guard routing.failures.isEmpty else { return .failed }
             return .refused(ModelReply(
-                content: "", entry: entry.name, tried: [entry.name], promptTokens: prompt,
-                error: ModelError(code: .providerError, message: "the plan could not be encoded: \(error)"),
+                content: "", entry: entry.name, tried: routing.tried, promptTokens: prompt,
+                error: ModelError(code: error is PlannerError ? .invalidRequest : .providerError, message: message),
                 attempts: routing.attempts))
         }
     }
 
-    private func invalidOutputReply(
-        _ routing: Routing, entry: GatewayConfiguration.Entry, violations: [String], result: ProviderResult
-    ) -> ModelReply {
-        let prompt = result.promptTokens ?? routing.promptTokens
-        let completion = result.completionTokens ?? RequestDigest.estimatedTokens(result.content)
-        return ModelReply(
-            content: "", entry: entry.name,
-            tried: routing.attempts.filter { $0.outcome == .ok || $0.outcome == .failed }.map(\.entry).uniqueAdjacent(),
-            promptTokens: prompt, completionTokens: completion,
-            costUSD: entry.cost(promptTokens: prompt, completionTokens: completion),
+    /// The reply when the model's JSON stayed invalid after the re-ask: what was spent, and why.
+    private func invalidOutputReply(_ routing: Routing, violations: [String]) -> ModelReply {
+        ModelReply(
+            content: "", tried: routing.tried, promptTokens: routing.spentPrompt, completionTokens: routing.spentCompletion,
+            costUSD: routing.spentUSD,
             error: ModelError(code: .providerError, message:
                 "the model's reply did not match the requested format after one re-ask: "
                 + violations.prefix(5).joined(separator: "; ")),
             attempts: routing.attempts)
     }
 
-    /// The reply when no entry answered.
+    /// The reply when no entry answered (with whatever was spent on replies that were not used).
     private func failureReply(_ routing: Routing, chain: [GatewayConfiguration.Entry]) -> ModelReply {
-        let tried = routing.attempts.filter { $0.outcome == .failed }.map(\.entry).uniqueAdjacent()
         let error: ModelError
-        let allTooSmall = chain.allSatisfy { entry in
-            routing.attempts.contains { $0.entry == entry.name && $0.outcome == .skippedContextWindow }
-        }
-        if allTooSmall {
+        let tooSmall = Set(routing.attempts.filter { $0.outcome == .skippedContextWindow }.map(\.entry))
+        let rest = chain.filter { !tooSmall.contains($0.name) }
+        if rest.isEmpty {
             let largest = chain.map(\.contextWindow).max() ?? 0
             error = ModelError(code: .invalidRequest, message:
                 "the prompt (about \(routing.promptTokens) tokens) does not fit the context window of any entry of alias "
                 + "\"\(routing.request.alias)\" (largest \(largest) tokens)")
-        } else if let reason = routing.overBudget, routing.calls == 0 {
-            error = ModelError(code: .overBudget, message: reason)
-        } else if let failure = routing.lastFailure, failure.isRequestSpecific,
-                  routing.attempts.filter({ $0.outcome == .failed }).allSatisfy({ $0.detail?.hasPrefix(failure.label) == true }) {
-            error = ModelError(code: .providerError, message: "every provider refused the request: \(failure.description)")
+        } else if let overBudget = routing.overBudget, rest.allSatisfy({ overBudget.entries.contains($0.name) }) {
+            error = ModelError(code: .overBudget, message: overBudget.reason)
+        } else if let last = routing.failures.last, routing.failures.allSatisfy(\.isRequestSpecific) {
+            error = ModelError(code: .providerError, message: "every provider refused the request: \(last.description)")
         } else {
             let summary = routing.attempts.map { "\($0.entry) \($0.outcome.rawValue)" + ($0.detail.map { " (\($0))" } ?? "") }
             let waited = routing.started.duration(to: .now)
@@ -508,12 +582,16 @@ final class ModelRouter: Sendable {
                 "no entry of alias \"\(routing.request.alias)\" answered after \(routing.calls) call(s) in "
                 + "\(Int(waited.milliseconds)) ms: " + summary.prefix(8).joined(separator: "; "))
         }
-        return ModelReply(content: "", tried: tried, promptTokens: 0, error: error, attempts: routing.attempts)
+        return ModelReply(
+            content: "", tried: routing.tried, promptTokens: routing.spentPrompt, completionTokens: routing.spentCompletion,
+            costUSD: routing.spentUSD, error: error, attempts: routing.attempts)
     }
 
     // MARK: - Cache, budgets, formats
 
-    private func cachedReply(_ key: String, request: ModelRequest, caller: Caller, started: ContinuousClock.Instant) async -> ModelReply? {
+    private func cachedReply(
+        _ key: String, request: ModelRequest, caller: Caller, started: ContinuousClock.Instant
+    ) async throws -> ModelReply? {
         guard let store else { return nil }
         let hit: GatewayStore.CachedReply?
         do {
@@ -527,15 +605,17 @@ final class ModelRouter: Sendable {
         let reply = ModelReply(
             content: hit.content, finishReason: hit.finishReason, toolCalls: hit.toolCalls, entry: hit.entry, tried: [],
             promptTokens: hit.promptTokens, completionTokens: hit.completionTokens, costUSD: 0, cached: true)
-        await recordUsage(reply, request: request, caller: caller, calls: 0, started: started)
+        try await recordUsage(reply, entry: reply.entry, request: request, caller: caller, calls: 0, started: started)
         return reply
     }
 
-    /// Writes the request's `model_usage` row when an entry answered (or spent tokens trying).
+    /// Writes the request's `model_usage` row when an entry answered (or spent tokens trying),
+    /// retrying for a few seconds; throws when the database stays away, so the request is requeued.
     private func recordUsage(
-        _ reply: ModelReply, request: ModelRequest, caller: Caller, calls: Int, started: ContinuousClock.Instant
-    ) async {
-        guard let store, let entry = reply.entry else { return }
+        _ reply: ModelReply, entry: String?, request: ModelRequest, caller: Caller, calls: Int,
+        started: ContinuousClock.Instant
+    ) async throws {
+        guard let store, let entry else { return }
         let parts = entry.split(separator: "/", maxSplits: 1).map(String.init)
         let usage = GatewayStore.Usage(
             requestId: caller.requestId, runId: caller.runId, stepId: caller.stepId, tenant: caller.tenant,
@@ -543,12 +623,22 @@ final class ModelRouter: Sendable {
             purpose: request.purpose, promptTokens: reply.promptTokens, completionTokens: reply.completionTokens,
             costUSD: reply.costUSD, cached: reply.cached, latencyMs: Int(started.duration(to: .now).milliseconds),
             attempts: calls)
-        do {
-            try await store.record(usage)
-        } catch {
-            logger.error("model usage could not be recorded", metadata: [
-                "error": "\(error)", "model.entry": "\(entry)", "run.id": "\(caller.runId?.uuidString.lowercased() ?? "")",
-            ])
+        var delay = Duration.milliseconds(200)
+        while true {
+            do {
+                try await store.record(usage)
+                break
+            } catch {
+                guard delay <= .seconds(3) else {
+                    logger.error("model usage could not be recorded; the request goes back to the queue", metadata: [
+                        "error": "\(error)", "model.entry": "\(entry)",
+                        "run.id": "\(caller.runId?.uuidString.lowercased() ?? "")",
+                    ])
+                    throw GatewayStoreUnavailable(what: "the usage could not be recorded", underlying: error)
+                }
+                try await Task.sleep(for: delay)
+                delay *= 2
+            }
         }
         if !reply.cached {
             Counter(label: "agentry_model_tokens_total", dimensions: [("entry", entry), ("kind", "prompt")])
@@ -591,6 +681,13 @@ final class ModelRouter: Sendable {
     private func count(_ entry: GatewayConfiguration.Entry, _ outcome: String) {
         Counter(label: "agentry_model_attempts_total", dimensions: [("entry", entry.name), ("outcome", outcome)]).increment()
     }
+}
+
+/// The database is out of reach for something the gateway must not do without it.
+struct GatewayStoreUnavailable: Error, CustomStringConvertible {
+    let what: String
+    let underlying: any Error
+    var description: String { "\(what): \(underlying)" }
 }
 
 extension GatewayConfiguration.Entry {

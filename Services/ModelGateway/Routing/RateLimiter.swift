@@ -57,9 +57,10 @@ actor RateLimiter {
     func settle(estimatedTokens: Int, actualTokens: Int) {
         guard var bucket = tokens, actualTokens != estimatedTokens else { return }
         let difference = actualTokens - estimatedTokens
-        let floor = ContinuousClock.now - .seconds(60)
+        let now = ContinuousClock.now
+        let floor = now - .seconds(60)
         if difference > 0 {
-            bucket.paidOffAt = bucket.paidOffAt + bucket.interval * min(difference, bucket.perMinute)
+            bucket.paidOffAt = max(bucket.paidOffAt, now) + bucket.interval * min(difference, bucket.perMinute)
         } else {
             bucket.paidOffAt = max(floor, bucket.paidOffAt - bucket.interval * min(-difference, bucket.perMinute))
         }
