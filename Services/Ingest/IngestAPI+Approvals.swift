@@ -9,28 +9,42 @@ extension IngestAPI {
             let id = try Self.id(text, of: "approval")
             try request.requireJSON()
             let (decision, decidedBy, comment) = try APIJSON.decode(ApprovalDecision.self, from: request.body).validated()
-            guard let approval = try await read({ try await store.approval(id: id) }) else {
-                throw .notFound("there is no approval \(id.wireString)")
-            }
-            guard approval.status == "pending" else {
-                throw APIError(
-                    .conflict, code: "approval_not_pending",
-                    "approval \(id.wireString) is \(approval.status), not pending; it cannot be decided again")
-            }
-            let envelope = Envelope(
-                tenant: approval.tenant, runId: approval.runId, stepId: approval.stepId,
-                traceparent: TraceContext.traceparent(continuing: request.header("traceparent")),
-                payload: .approvalDecided(ApprovalDecided(
-                    approvalId: id, decision: decision, decidedBy: decidedBy, comment: comment, via: .api)))
-            try await confirm(envelope)
-            metrics.approvalDecided(decision)
-            logger.info("approval decided", metadata: [
-                "approval.id": "\(id.wireString)", "run.id": "\(approval.runId.wireString)",
-                "decision": "\(decision.rawValue)", "decided.by": "\(decidedBy)",
-            ])
+            let approval = try await publishDecision(
+                approvalId: id, decision: decision, decidedBy: decidedBy, comment: comment, via: .api,
+                traceparent: request.header("traceparent"))
             return .json(.accepted, ApprovalAccepted(
                 approvalId: id.wireString, runId: approval.runId.wireString, decision: decision.rawValue))
         }
+    }
+}
+
+extension IngestAPI {
+    /// Checks that the approval exists (404) and is pending (409), publishes `approval.decided`
+    /// and returns once the broker confirmed it.
+    func publishDecision(
+        approvalId id: UUID, decision: ApprovalDecided.Decision, decidedBy: String, comment: String?,
+        via: ApprovalDecided.Channel, traceparent: String?
+    ) async throws(APIError) -> ApprovalTarget {
+        guard let approval = try await read({ try await store.approval(id: id) }) else {
+            throw .notFound("there is no approval \(id.wireString)")
+        }
+        guard approval.status == "pending" else {
+            throw APIError(
+                .conflict, code: "approval_not_pending",
+                "approval \(id.wireString) is \(approval.status), not pending; it cannot be decided again")
+        }
+        let envelope = Envelope(
+            tenant: approval.tenant, runId: approval.runId, stepId: approval.stepId,
+            traceparent: TraceContext.traceparent(continuing: traceparent),
+            payload: .approvalDecided(ApprovalDecided(
+                approvalId: id, decision: decision, decidedBy: decidedBy, comment: comment, via: via)))
+        try await confirm(envelope)
+        metrics.approvalDecided(decision)
+        logger.info("approval decided", metadata: [
+            "approval.id": "\(id.wireString)", "run.id": "\(approval.runId.wireString)",
+            "decision": "\(decision.rawValue)", "decided.by": "\(decidedBy)", "decided.via": "\(via.rawValue)",
+        ])
+        return approval
     }
 }
 

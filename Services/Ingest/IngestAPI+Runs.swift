@@ -49,13 +49,7 @@ extension IngestAPI {
     /// `GET /v1/runs?limit=&status=&tenant=`: runs, newest first (50 by default, at most 500).
     func listRuns(limit: String?, status: String?, tenant: String?) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
-            var filter = RunFilter(limit: 50, status: nil, tenant: nil)
-            if let limit {
-                guard let value = Int(limit), (1...500).contains(value) else {
-                    throw .invalidRequest("limit must be a whole number from 1 to 500")
-                }
-                filter.limit = value
-            }
+            var filter = RunFilter(limit: try Self.limit(limit), status: nil, tenant: nil)
             if let status {
                 guard Self.runStatuses.contains(status) else {
                     throw .invalidRequest("status must be one of \(Self.runStatuses.sorted().joined(separator: ", "))")

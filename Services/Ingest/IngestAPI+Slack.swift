@@ -7,18 +7,7 @@ extension IngestAPI {
     /// `run.requested` (200 once the broker confirmed it) and acknowledges everything else.
     func receiveSlackEvent(_ request: APIRequest) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
-            guard let verifier = slackVerifier else {
-                throw APIError(
-                    .notFound, code: "slack_not_configured",
-                    "Slack events are disabled: AGENTRY_SLACK_SIGNING_SECRET is not set")
-            }
-            do throws(SlackSignatureError) {
-                try verifier.verify(
-                    signature: request.header("x-slack-signature"), timestamp: request.header("x-slack-request-timestamp"),
-                    body: request.body, now: now())
-            } catch {
-                throw APIError(.unauthorized, code: "invalid_signature", error.description, reason: error.reason)
-            }
+            try verifySlack(request)
             try request.requireJSON()
             let payload = try APIJSON.decode(SlackEventPayload.self, from: request.body)
             switch try slackMapper.outcome(for: payload) {

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -7,8 +8,14 @@ import Logging
 /// |---|---|
 /// | `POST /v1/runs` | 202 `{"runId"}` once `run.requested` is confirmed |
 /// | `POST /v1/webhooks/slack` | Slack Events API (signed) |
+/// | `POST /v1/webhooks/slack/interactivity` | Slack interactivity: the notifier's Approve / Reject buttons (signed) |
+/// | `POST /v1/webhooks/slack/commands` | Slack slash commands (signed) |
 /// | `GET /v1/runs` | `{"runs": [...]}`, newest first |
 /// | `GET /v1/runs/{id}` | the run with steps, approvals, deliveries and outputs |
+/// | `GET /v1/runs/{id}/events` | the run's audit entries as live server-sent events, resumable with `Last-Event-ID` |
+/// | `GET /v1/runs/{id}/audit` | the run's audit entries in chain order, paged by `after` |
+/// | `GET /v1/approvals` | approvals with their runs (pending by default), oldest first |
+/// | `POST /v1/runs/{id}/cancel\|pause\|resume` | 202 once `run.control` is confirmed |
 /// | `POST /v1/approvals/{id}` | 202 once `approval.decided` is confirmed |
 ///
 /// Bodies are read up to ``IngestConfiguration/maxBodyBytes`` (413 beyond); every error is JSON.
@@ -29,11 +36,40 @@ enum IngestRoutes {
         router.get("/v1/runs/:id") { _, context in
             await api.run(id: context.parameters.get("id") ?? "").response
         }
+        router.get("/v1/runs/:id/audit") { request, context in
+            let query = request.uri.queryParameters
+            return await api.runAudit(
+                id: context.parameters.get("id") ?? "", after: query.get("after"), limit: query.get("limit")
+            ).response
+        }
+        router.get("/v1/runs/:id/events") { request, context in
+            await RunEventStream(api: api).response(
+                id: context.parameters.get("id") ?? "",
+                lastEventId: request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters.get("after"))
+        }
+        router.get("/v1/approvals") { request, _ in
+            let query = request.uri.queryParameters
+            return await api.listApprovals(
+                limit: query.get("limit"), status: query.get("status"), tenant: query.get("tenant")
+            ).response
+        }
+        router.post("/v1/runs/:id/:action") { request, context in
+            await api.controlRun(
+                id: context.parameters.get("id") ?? "", action: context.parameters.get("action") ?? "",
+                try await read(request, limit: limit)
+            ).response
+        }
         router.post("/v1/approvals/:id") { request, context in
             await api.decideApproval(id: context.parameters.get("id") ?? "", try await read(request, limit: limit)).response
         }
         router.post("/v1/webhooks/slack") { request, _ in
             await api.receiveSlackEvent(try await read(request, limit: limit)).response
+        }
+        router.post("/v1/webhooks/slack/interactivity") { request, _ in
+            await api.receiveSlackInteraction(try await read(request, limit: limit)).response
+        }
+        router.post("/v1/webhooks/slack/commands") { request, _ in
+            await api.receiveSlackCommand(try await read(request, limit: limit)).response
         }
         return router
     }

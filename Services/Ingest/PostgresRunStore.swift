@@ -83,6 +83,58 @@ struct PostgresRunStore: RunStore {
             status: try row.decode(String.self, column: "status"))
     }
 
+    func approvals(matching filter: ApprovalFilter) async throws -> [ApprovalSummary] {
+        let rows = try await client.query("""
+            SELECT a.id, a.run_id, r.tenant, r.request, a.step_id, a.kind, a.status, a.approver_roles, a.decided_by,
+                   a.deadline, a.created_at, a.decided_at
+            FROM approvals a JOIN runs r ON r.id = a.run_id
+            WHERE (\(filter.status)::text IS NULL OR a.status = \(filter.status))
+              AND (\(filter.tenant)::text IS NULL OR r.tenant = \(filter.tenant))
+            ORDER BY a.created_at, a.id
+            LIMIT \(filter.limit)
+            """)
+        return try rows.map { row in
+            ApprovalSummary(
+                id: try row.decode(UUID.self, column: "id").wireString,
+                runId: try row.decode(UUID.self, column: "run_id").wireString,
+                tenant: try row.decode(String.self, column: "tenant"),
+                request: try row.decode(String.self, column: "request"),
+                stepId: try row.decode(String?.self, column: "step_id"),
+                kind: try row.decode(String.self, column: "kind"),
+                status: try row.decode(String.self, column: "status"),
+                approverRoles: try row.decode([String].self, column: "approver_roles"),
+                decidedBy: try row.decode(String?.self, column: "decided_by"),
+                deadline: try row.decode(Date?.self, column: "deadline"),
+                createdAt: try row.decode(Date.self, column: "created_at"),
+                decidedAt: try row.decode(Date?.self, column: "decided_at"))
+        }
+    }
+
+    func runStatus(id: UUID) async throws -> String? {
+        try await client.query("SELECT status FROM runs WHERE id = \(id)").first?.decode(String.self, column: "status")
+    }
+
+    func audit(runId: UUID, after: Int, limit: Int) async throws -> [AuditEntryView] {
+        let rows = try await client.query("""
+            SELECT seq, envelope_id, occurred_at, actor, action, payload::text AS payload, hash, prev_hash
+            FROM audit_log
+            WHERE run_id = \(runId) AND seq > \(after)
+            ORDER BY seq
+            LIMIT \(limit)
+            """)
+        return try rows.map { row in
+            AuditEntryView(
+                sequence: try row.decode(Int.self, column: "seq"),
+                envelopeId: try row.decode(UUID.self, column: "envelope_id").wireString,
+                occurredAt: try row.decode(Date.self, column: "occurred_at"),
+                actor: try row.decode(String.self, column: "actor"),
+                action: try row.decode(String.self, column: "action"),
+                payload: try row.decode(PostgresJSON<JSONValue>.self, column: "payload").value,
+                hash: try row.decode(String.self, column: "hash"),
+                previousHash: try row.decode(String?.self, column: "prev_hash"))
+        }
+    }
+
     private static func steps(of runId: UUID, on connection: PostgresConnection) async throws -> [StepView] {
         let rows = try await connection.query("""
             SELECT step_id, specialist, tool, description, status, risk, depends_on, attempts, max_attempts, input,

@@ -9,4 +9,10 @@ protocol RunStore: Sendable {
     func runs(matching filter: RunFilter) async throws -> [RunSummary]
     /// The approval and the run it belongs to, or `nil` when there is none.
     func approval(id: UUID) async throws -> ApprovalTarget?
+    /// Approvals matching `filter`, oldest first (the queue an approver works through).
+    func approvals(matching filter: ApprovalFilter) async throws -> [ApprovalSummary]
+    /// The run's status, or `nil` when there is no such run (cheap; polled by event streams).
+    func runStatus(id: UUID) async throws -> String?
+    /// The run's audit entries in chain order, at most `limit`, after sequence `after`.
+    func audit(runId: UUID, after: Int, limit: Int) async throws -> [AuditEntryView]
 }

@@ -14,6 +14,8 @@ final class IngestMemoryStore: RunStore, Sendable {
         var runs: [UUID: RunDetail] = [:]
         var summaries: [RunSummary] = []
         var approvals: [UUID: ApprovalTarget] = [:]
+        var approvalSummaries: [ApprovalSummary] = []
+        var audit: [UUID: [AuditEntryView]] = [:]
         var failure: (any Error & Sendable)?
         var filters: [RunFilter] = []
     }
@@ -30,6 +32,42 @@ final class IngestMemoryStore: RunStore, Sendable {
 
     func add(_ approval: ApprovalTarget) {
         state.withLock { $0.approvals[approval.id] = approval }
+    }
+
+    func add(_ summaries: [ApprovalSummary]) {
+        state.withLock { $0.approvalSummaries += summaries }
+    }
+
+    func add(audit entries: [AuditEntryView], of runId: UUID) {
+        state.withLock { $0.audit[runId, default: []] += entries }
+    }
+
+    func approvals(matching filter: ApprovalFilter) async throws -> [ApprovalSummary] {
+        try state.withLock { state in
+            if let failure = state.failure { throw failure }
+            return Array(state.approvalSummaries.filter { summary in
+                (filter.status == nil || summary.status == filter.status) && (filter.tenant == nil || summary.tenant == filter.tenant)
+            }.prefix(filter.limit))
+        }
+    }
+
+    func runStatus(id: UUID) async throws -> String? {
+        try state.withLock { state in
+            if let failure = state.failure { throw failure }
+            return state.runs[id]?.status
+        }
+    }
+
+    /// Changes a stored run's status.
+    func setStatus(_ status: String, of id: UUID) {
+        state.withLock { $0.runs[id]?.status = status }
+    }
+
+    func audit(runId: UUID, after: Int, limit: Int) async throws -> [AuditEntryView] {
+        try state.withLock { state in
+            if let failure = state.failure { throw failure }
+            return Array((state.audit[runId] ?? []).filter { $0.sequence > after }.prefix(limit))
+        }
     }
 
     func fail(with error: (any Error & Sendable)?) {
@@ -109,14 +147,39 @@ struct IngestHarness {
     }
 
     /// A Slack request signed with ``secret`` at `timestamp` (``now`` by default).
-    static func slack(_ body: String, timestamp: Date = now, signature: String? = nil) -> APIRequest {
+    static func slack(
+        _ body: String, timestamp: Date = now, signature: String? = nil, contentType: String = "application/json"
+    ) -> APIRequest {
         let stamp = String(Int(timestamp.timeIntervalSince1970))
         let signed = signature ?? SlackSignatureVerifier(signingSecret: secret).signature(timestamp: stamp, body: Array(body.utf8))
         return APIRequest(
             headers: [
-                "Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signed,
+                "Content-Type": contentType, "X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signed,
             ],
             body: Array(body.utf8))
+    }
+
+    /// A signed form post (slash commands, interactivity) of `fields`, percent-encoded as Slack does.
+    static func slackForm(_ fields: [(String, String)], timestamp: Date = now, signature: String? = nil) -> APIRequest {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let body = fields.map { name, value in
+            "\(name)=" + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
+        }.joined(separator: "&")
+        return slack(body, timestamp: timestamp, signature: signature, contentType: "application/x-www-form-urlencoded")
+    }
+
+    /// The `payload` of a `block_actions` press of the notifier's button `actionId` on approval `value`.
+    static func blockActions(actionId: String, value: String, user: String = "U04ALICE") -> String {
+        """
+        {"type":"block_actions","user":{"id":"\(user)","username":"alice","name":"alice","team_id":"T111"},
+         "api_app_id":"A1","token":"legacy","container":{"type":"message","message_ts":"1718000001.000200",
+         "channel_id":"C0OPS","is_ephemeral":false},"trigger_id":"111.222.abc","team":{"id":"T111","domain":"acme"},
+         "channel":{"id":"C0OPS","name":"ops"},"message":{"type":"message","ts":"1718000001.000200","text":"Approval needed"},
+         "response_url":"https://hooks.slack.com/actions/T111/1/abc",
+         "actions":[{"action_id":"\(actionId)","block_id":"approval","text":{"type":"plain_text","text":"Approve"},
+                     "value":"\(value)","style":"primary","type":"button","action_ts":"1718000002.000300"}]}
+        """
     }
 
     /// A Slack `event_callback` body.

@@ -149,6 +149,38 @@ struct IngestIntegrationTests {
         }
     }
 
+    @Test func approvalsAndTheAuditTrailAreListedFromTheDatabase() async throws {
+        try await IngestStack.with { stack in
+            let runId = UUID()
+            let approvalId = UUID()
+            try await Self.seedRun(runId, approvalId: approvalId, tenant: stack.tenant, on: stack.store)
+            for sequence in 1...3 {
+                try await stack.store.execute("""
+                    INSERT INTO audit_log (envelope_id, occurred_at, tenant, run_id, actor, action, payload, prev_hash, hash)
+                    VALUES (\(UUID()), now(), \(stack.tenant), \(runId), 'director', \(sequence == 3 ? "run.planned" : "run.requested"),
+                            \(PostgresJSON(["n": sequence])), \(sequence == 1 ? nil : "h\(sequence - 1)"), \("h\(sequence)"))
+                    """)
+            }
+            let approvals = try await stack.get("/v1/approvals?tenant=\(stack.tenant)")
+            #expect(approvals.status == 200)
+            let listed = try Self.decoder().decode(ApprovalList.self, from: approvals.body).approvals
+            #expect(listed.map(\.id) == [approvalId.wireString])
+            #expect(listed.first?.runId == runId.wireString)
+            #expect(listed.first?.approverRoles == ["approver"])
+            let decided = try await stack.get("/v1/approvals?tenant=\(stack.tenant)&status=approved")
+            #expect(try Self.decoder().decode(ApprovalList.self, from: decided.body).approvals.isEmpty)
+
+            let page = try await stack.get("/v1/runs/\(runId.wireString)/audit?limit=2")
+            let trail = try Self.decoder().decode(AuditTrail.self, from: page.body)
+            #expect(trail.entries.map(\.hash) == ["h1", "h2"])
+            #expect(trail.entries.last?.previousHash == "h1")
+            #expect(trail.entries.first?.payload == ["n": 1])
+            let next = try #require(trail.next)
+            let rest = try await stack.get("/v1/runs/\(runId.wireString)/audit?after=\(next)")
+            #expect(try Self.decoder().decode(AuditTrail.self, from: rest.body).entries.map(\.action) == ["run.planned"])
+        }
+    }
+
     @Test func approvalDecisionIsPublishedOnlyWhilePending() async throws {
         try await IngestStack.with { stack in
             let runId = UUID()
