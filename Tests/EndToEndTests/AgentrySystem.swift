@@ -221,6 +221,26 @@ final class AgentrySystem: Sendable {
         return id
     }
 
+    /// Presses the notifier's Approve or Reject button as Slack user `user`: a signed interactivity
+    /// form whose `payload` is a `block_actions` document.
+    func pressSlackButton(_ actionId: String, approval approvalId: UUID, user: String = "U0ALICE") async throws -> HTTPResponse {
+        let payload: [String: Any] = [
+            "type": "block_actions", "user": ["id": user, "username": "alice", "team_id": "T0E2E"],
+            "team": ["id": "T0E2E"], "channel": ["id": "C0OPS"], "trigger_id": "1.2.e2e",
+            "actions": [["action_id": actionId, "value": approvalId.uuidString.lowercased(), "type": "button"]],
+        ]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: payload), as: UTF8.self)
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let body = Data(("payload=" + (json.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")).utf8)
+        let timestamp = String(Int(Date().timeIntervalSince1970))
+        var request = HTTPRequest(url: "\(apiURL)/v1/webhooks/slack/interactivity", method: .post, body: body)
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "X-Slack-Request-Timestamp", value: timestamp)
+        request.headers.add(name: "X-Slack-Signature", value: Self.slackSignature(timestamp: timestamp, body: body))
+        return try await http.execute(request)
+    }
+
     func decide(_ approvalId: UUID, _ decision: String, by approver: String = "alice") async throws {
         let body = try JSONSerialization.data(withJSONObject: ["decision": decision, "decidedBy": approver])
         var request = HTTPRequest(url: "\(apiURL)/v1/approvals/\(approvalId.uuidString.lowercased())", method: .post, body: body)

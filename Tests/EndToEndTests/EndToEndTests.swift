@@ -165,6 +165,43 @@ struct EndToEndTests {
         }
     }
 
+    @Test func aSlackButtonApprovesAndTheEventStreamFollowsTheRunToItsEnd() async throws {
+        let system = try await AgentrySystem.start()
+        do {
+            let response = try await system.postSlackEvent(eventId: "Ev0E2EBUTTON", text: "run this script: echo from-slack")
+            #expect(response.status == 200)
+            let runId = try await system.onlyRun()
+            let approval = try await system.pendingApproval(of: runId)
+            // The notifier put the buttons in the thread.
+            try await system.eventually("the approval buttons") {
+                system.slack.messages.contains { $0.threadTs == "1700000000.000100" && $0.hasBlocks }
+            }
+            // Follow the run live while the button is pressed.
+            let stream = try await system.http.stream(HTTPRequest(url: "\(system.apiURL)/v1/runs/\(runId.wireString)/events"))
+            #expect(stream.status == 200)
+            let pressed = try await system.pressSlackButton("agentry_approve", approval: approval)
+            #expect(pressed.status == 200)
+            var actions: [String] = []
+            for try await event in stream.body.serverSentEvents() { actions.append(event.event) }
+            #expect(actions.last == "end")
+            #expect(actions.contains("approval.decided"))
+            #expect(actions.contains("run.completed"))
+            #expect(try await system.runStatus(runId) == "completed")
+            let decidedBy = try await system.store.query("SELECT decided_by FROM approvals WHERE id = \(approval)")
+                .first?.decode(String?.self, column: "decided_by")
+            #expect(decidedBy == "slack:U0ALICE")
+            // The button again: already decided, nothing changes.
+            let again = try await system.pressSlackButton("agentry_reject", approval: approval)
+            #expect(again.status == 200)
+            #expect(String(decoding: again.body, as: UTF8.self).contains(#""ok":false"#))
+            #expect(try await system.runStatus(runId) == "completed")
+            await system.shutdown()
+        } catch {
+            await system.shutdown()
+            throw error
+        }
+    }
+
     @Test func aWorkerKilledMidStepLosesNothingAndRepeatsNoEffect() async throws {
         let system = try await AgentrySystem.start()
         do {
