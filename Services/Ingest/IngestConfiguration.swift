@@ -27,6 +27,8 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
     /// How long a request waits for the broker to confirm its envelope before answering 503.
     /// `AGENTRY_PUBLISH_TIMEOUT_SECONDS`; default 10; 1...120.
     var publishTimeout: Duration
+    /// Jira webhooks (`AGENTRY_JIRA_*`); nil without `AGENTRY_JIRA_WEBHOOK_SECRET`.
+    var jira: JiraSettings?
 
     init(
         apiHost: String = "127.0.0.1",
@@ -35,7 +37,8 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
         maxBodyBytes: Int = 1_048_576,
         slackSigningSecret: String? = nil,
         slackTeamTenants: [String: String] = [:],
-        publishTimeout: Duration = .seconds(10)
+        publishTimeout: Duration = .seconds(10),
+        jira: JiraSettings? = nil
     ) {
         self.apiHost = apiHost
         self.apiPort = apiPort
@@ -44,6 +47,7 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
         self.slackSigningSecret = slackSigningSecret
         self.slackTeamTenants = slackTeamTenants
         self.publishTimeout = publishTimeout
+        self.jira = jira
     }
 
     /// Reads the settings from `environment`.
@@ -62,7 +66,8 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
             maxBodyBytes: try reader.integer("AGENTRY_MAX_BODY_BYTES", default: 1_048_576, in: 1_024...67_108_864),
             slackSigningSecret: try reader.string("AGENTRY_SLACK_SIGNING_SECRET"),
             slackTeamTenants: try Self.teamTenants(reader.string("AGENTRY_SLACK_TEAM_TENANTS", default: "")),
-            publishTimeout: .seconds(try reader.integer("AGENTRY_PUBLISH_TIMEOUT_SECONDS", default: 10, in: 1...120))
+            publishTimeout: .seconds(try reader.integer("AGENTRY_PUBLISH_TIMEOUT_SECONDS", default: 10, in: 1...120)),
+            jira: try JiraSettings.read(reader, defaultTenant: defaultTenant)
         )
     }
 
@@ -89,7 +94,7 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
     var description: String {
         "api=\(apiHost):\(apiPort) defaultTenant=\(defaultTenant) maxBody=\(maxBodyBytes) "
             + "slack=\(slackSigningSecret == nil ? "disabled" : "enabled") slackTeams=\(slackTeamTenants.count) "
-            + "publishTimeout=\(publishTimeout)"
+            + "publishTimeout=\(publishTimeout) jira=\(jira == nil ? "disabled" : "enabled")"
     }
 
     /// Mirrors the summary, so `dump` and test failures never show the signing secret.

@@ -7,6 +7,7 @@ import Metrics
 ///   (`malformed_json`, `signature_stale`, `body_too_large`, `broker_unavailable`, ...);
 /// - `agentry_ingest_runs_requested_total{source}`: `run.requested` envelopes confirmed;
 /// - `agentry_ingest_slack_events_ignored_total{reason}`: verified Slack events that are not requests;
+/// - `agentry_ingest_jira_events_ignored_total{reason}`: verified Jira events that start no run;
 /// - `agentry_ingest_approvals_decided_total{decision}`: decisions accepted through the API.
 struct IngestMetrics: Sendable {
     private let factory: any MetricsFactory
@@ -28,6 +29,11 @@ struct IngestMetrics: Sendable {
 
     func slackEventIgnored(reason: String) {
         Counter(label: "agentry_ingest_slack_events_ignored_total", dimensions: [("reason", reason)], factory: factory)
+            .increment()
+    }
+
+    func jiraEventIgnored(reason: String) {
+        Counter(label: "agentry_ingest_jira_events_ignored_total", dimensions: [("reason", reason)], factory: factory)
             .increment()
     }
 

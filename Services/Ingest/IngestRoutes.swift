@@ -10,6 +10,7 @@ import Logging
 /// | `POST /v1/webhooks/slack` | Slack Events API (signed) |
 /// | `POST /v1/webhooks/slack/interactivity` | Slack interactivity: the notifier's Approve / Reject buttons (signed) |
 /// | `POST /v1/webhooks/slack/commands` | Slack slash commands (signed) |
+/// | `POST /v1/webhooks/jira` | Jira issue and comment webhooks (HMAC-signed) |
 /// | `GET /v1/runs` | `{"runs": [...]}`, newest first |
 /// | `GET /v1/runs/{id}` | the run with steps, approvals, deliveries and outputs |
 /// | `GET /v1/runs/{id}/events` | the run's audit entries as live server-sent events, resumable with `Last-Event-ID` |
@@ -70,6 +71,9 @@ enum IngestRoutes {
         }
         router.post("/v1/webhooks/slack/commands") { request, _ in
             await api.receiveSlackCommand(try await read(request, limit: limit)).response
+        }
+        router.post("/v1/webhooks/jira") { request, _ in
+            await api.receiveJiraWebhook(try await read(request, limit: limit)).response
         }
         return router
     }

@@ -16,6 +16,27 @@ import Testing
         #expect(configuration.publishTimeout == .seconds(10))
     }
 
+    @Test func jiraSettingsAreReadAndTheSecretNeverShown() throws {
+        #expect(try IngestConfiguration(environment: [:]).jira == nil)
+        let configuration = try IngestConfiguration(environment: [
+            "AGENTRY_JIRA_WEBHOOK_SECRET": "jira-hook-s3cret", "AGENTRY_JIRA_PROJECTS": " ops, sup ",
+            "AGENTRY_JIRA_TRIGGER_MENTION": "@agentry", "AGENTRY_JIRA_BOT_ACCOUNT_ID": "bot-1", "AGENTRY_DEFAULT_TENANT": "acme",
+        ])
+        #expect(configuration.jira == JiraSettings(
+            secret: "jira-hook-s3cret", triggerLabel: "agentry", triggerMention: "@agentry", projects: ["OPS", "SUP"],
+            botAccountId: "bot-1", tenant: "acme"))
+        #expect(!"\(configuration)".contains("jira-hook-s3cret"))
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        #expect(!dumped.contains("jira-hook-s3cret"))
+        let noLabel = try IngestConfiguration(environment: ["AGENTRY_JIRA_WEBHOOK_SECRET": "x", "AGENTRY_JIRA_TRIGGER_LABEL": "none"])
+        #expect(noLabel.jira?.triggerLabel == nil)
+        #expect(noLabel.jira?.tenant == "default")
+        #expect(throws: ConfigurationError.self) {
+            try IngestConfiguration(environment: ["AGENTRY_JIRA_WEBHOOK_SECRET": "x", "AGENTRY_JIRA_TENANT": "no spaces"])
+        }
+    }
+
     @Test func everyVariableIsRead() throws {
         let configuration = try IngestConfiguration(environment: [
             "AGENTRY_API_HOST": "0.0.0.0", "AGENTRY_API_PORT": "0", "AGENTRY_DEFAULT_TENANT": "acme",
