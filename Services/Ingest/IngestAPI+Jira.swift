@@ -14,7 +14,7 @@ extension IngestAPI {
                 throw APIError(
                     .notFound, code: "jira_not_configured", "Jira webhooks are disabled: AGENTRY_JIRA_WEBHOOK_SECRET is not set")
             }
-            if let problem = JiraSignatureVerifier(secret: settings.secret)
+            if let problem = HMACSignatureVerifier(secret: settings.secret)
                 .problem(signature: request.header("x-hub-signature"), body: request.body) {
                 throw APIError(
                     .unauthorized, code: "invalid_signature",

@@ -29,6 +29,8 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
     var publishTimeout: Duration
     /// Jira webhooks (`AGENTRY_JIRA_*`); nil without `AGENTRY_JIRA_WEBHOOK_SECRET`.
     var jira: JiraSettings?
+    /// Generic signed webhooks by name (`AGENTRY_WEBHOOKS`).
+    var webhooks: [String: GenericWebhook]
 
     init(
         apiHost: String = "127.0.0.1",
@@ -38,7 +40,8 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
         slackSigningSecret: String? = nil,
         slackTeamTenants: [String: String] = [:],
         publishTimeout: Duration = .seconds(10),
-        jira: JiraSettings? = nil
+        jira: JiraSettings? = nil,
+        webhooks: [String: GenericWebhook] = [:]
     ) {
         self.apiHost = apiHost
         self.apiPort = apiPort
@@ -48,6 +51,7 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
         self.slackTeamTenants = slackTeamTenants
         self.publishTimeout = publishTimeout
         self.jira = jira
+        self.webhooks = webhooks
     }
 
     /// Reads the settings from `environment`.
@@ -67,7 +71,8 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
             slackSigningSecret: try reader.string("AGENTRY_SLACK_SIGNING_SECRET"),
             slackTeamTenants: try Self.teamTenants(reader.string("AGENTRY_SLACK_TEAM_TENANTS", default: "")),
             publishTimeout: .seconds(try reader.integer("AGENTRY_PUBLISH_TIMEOUT_SECONDS", default: 10, in: 1...120)),
-            jira: try JiraSettings.read(reader, defaultTenant: defaultTenant)
+            jira: try JiraSettings.read(reader, defaultTenant: defaultTenant),
+            webhooks: try GenericWebhook.read(reader, defaultTenant: defaultTenant)
         )
     }
 
@@ -94,7 +99,8 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
     var description: String {
         "api=\(apiHost):\(apiPort) defaultTenant=\(defaultTenant) maxBody=\(maxBodyBytes) "
             + "slack=\(slackSigningSecret == nil ? "disabled" : "enabled") slackTeams=\(slackTeamTenants.count) "
-            + "publishTimeout=\(publishTimeout) jira=\(jira == nil ? "disabled" : "enabled")"
+            + "publishTimeout=\(publishTimeout) jira=\(jira == nil ? "disabled" : "enabled") "
+            + "webhooks=\(webhooks.keys.sorted().joined(separator: ","))"
     }
 
     /// Mirrors the summary, so `dump` and test failures never show the signing secret.

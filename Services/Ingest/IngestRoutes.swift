@@ -11,6 +11,7 @@ import Logging
 /// | `POST /v1/webhooks/slack/interactivity` | Slack interactivity: the notifier's Approve / Reject buttons (signed) |
 /// | `POST /v1/webhooks/slack/commands` | Slack slash commands (signed) |
 /// | `POST /v1/webhooks/jira` | Jira issue and comment webhooks (HMAC-signed) |
+/// | `POST /v1/webhooks/generic/{name}` | a configured webhook (HMAC-signed), mapped to a run |
 /// | `GET /v1/runs` | `{"runs": [...]}`, newest first |
 /// | `GET /v1/runs/{id}` | the run with steps, approvals, deliveries and outputs |
 /// | `GET /v1/runs/{id}/events` | the run's audit entries as live server-sent events, resumable with `Last-Event-ID` |
@@ -74,6 +75,11 @@ enum IngestRoutes {
         }
         router.post("/v1/webhooks/jira") { request, _ in
             await api.receiveJiraWebhook(try await read(request, limit: limit)).response
+        }
+        router.post("/v1/webhooks/generic/:name") { request, context in
+            await api.receiveGenericWebhook(
+                name: context.parameters.get("name") ?? "", try await read(request, limit: limit)
+            ).response
         }
         return router
     }

@@ -40,9 +40,9 @@ struct JiraWebhookPayload: Decodable, Sendable {
     var changelog: Changelog?
 }
 
-/// Verifies Jira's webhook signature: `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>`
+/// Verifies a body signature `sha256=<hex HMAC-SHA256 of the raw body>` (Jira's `X-Hub-Signature`, generic webhooks)
 /// under the webhook's secret, compared in constant time.
-struct JiraSignatureVerifier: Sendable {
+struct HMACSignatureVerifier: Sendable {
     private let secret: [UInt8]
 
     init(secret: String) { self.secret = Array(secret.utf8) }

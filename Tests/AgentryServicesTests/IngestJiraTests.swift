@@ -21,7 +21,7 @@ import Testing
     static func signed(_ body: String, signature: String? = nil, delivery: String? = "2f3c1b7e-webhook-1") -> APIRequest {
         var headers = [
             "Content-Type": "application/json; charset=utf-8",
-            "X-Hub-Signature": signature ?? JiraSignatureVerifier(secret: secret).signature(body: Array(body.utf8)),
+            "X-Hub-Signature": signature ?? HMACSignatureVerifier(secret: secret).signature(body: Array(body.utf8)),
             "User-Agent": "Atlassian Webhook HTTP Client",
         ]
         if let delivery { headers["X-Atlassian-Webhook-Identifier"] = delivery }
@@ -120,7 +120,7 @@ import Testing
     @Test func badSignaturesAndBadBodiesChangeNothing() async {
         let harness = Self.harness()
         let body = Self.issueCreated()
-        let forged = JiraSignatureVerifier(secret: "another-secret").signature(body: Array(body.utf8))
+        let forged = HMACSignatureVerifier(secret: "another-secret").signature(body: Array(body.utf8))
         for (signature, reason) in [("", "signature_missing"), ("sha1=abcd", "signature_malformed"), (forged, "signature_mismatch")] {
             var request = Self.signed(body, signature: signature)
             if signature.isEmpty { request = APIRequest(headers: ["Content-Type": "application/json"], body: Array(body.utf8)) }
