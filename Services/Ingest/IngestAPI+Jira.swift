@@ -14,13 +14,8 @@ extension IngestAPI {
                 throw APIError(
                     .notFound, code: "jira_not_configured", "Jira webhooks are disabled: AGENTRY_JIRA_WEBHOOK_SECRET is not set")
             }
-            if let problem = HMACSignatureVerifier(secret: settings.secret)
-                .problem(signature: request.header("x-hub-signature"), body: request.body) {
-                throw APIError(
-                    .unauthorized, code: "invalid_signature",
-                    "the request is not signed with the Jira webhook secret (X-Hub-Signature: sha256=<HMAC of the body>)",
-                    reason: problem)
-            }
+            try HMACSignatureVerifier(secret: settings.secret)
+                .verify(request, header: "X-Hub-Signature", signer: "the Jira webhook secret")
             try request.requireJSON()
             let payload = try APIJSON.decode(JiraWebhookPayload.self, from: request.body)
             switch try JiraEventMapper(settings: settings).outcome(

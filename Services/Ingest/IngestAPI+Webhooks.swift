@@ -1,5 +1,4 @@
 import AgentryContracts
-import Crypto
 import Foundation
 
 extension IngestAPI {
@@ -11,13 +10,8 @@ extension IngestAPI {
     func receiveGenericWebhook(name: String, _ request: APIRequest) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
             guard let hook = configuration.webhooks[name] else { throw .notFound("there is no webhook named \"\(name)\"") }
-            if let problem = HMACSignatureVerifier(secret: hook.secret)
-                .problem(signature: request.header(hook.signatureHeader), body: request.body) {
-                throw APIError(
-                    .unauthorized, code: "invalid_signature",
-                    "the request is not signed with webhook \"\(name)\"'s secret (\(hook.signatureHeader): sha256=<HMAC of the body>)",
-                    reason: problem)
-            }
+            try HMACSignatureVerifier(secret: hook.secret)
+                .verify(request, header: hook.signatureHeader, signer: "webhook \"\(name)\"'s secret")
             try request.requireJSON()
             let body = try APIJSON.decode(JSONValue.self, from: request.body)
             let run = try hook.runRequest(body: body, header: request.header)

@@ -57,6 +57,17 @@ struct HMACSignatureVerifier: Sendable {
             ? nil : "signature_mismatch"
     }
 
+    /// Checks `request`'s signature in `header`, before anything else is read.
+    ///
+    /// - Throws: 401 `invalid_signature` with the metric reason (`signature_missing`, ...).
+    func verify(_ request: APIRequest, header: String, signer: String) throws(APIError) {
+        if let problem = problem(signature: request.header(header), body: request.body) {
+            throw APIError(
+                .unauthorized, code: "invalid_signature",
+                "the request is not signed with \(signer) (\(header): sha256=<HMAC of the body>)", reason: problem)
+        }
+    }
+
     /// The header value Jira would send for `body` (for tests and tools).
     func signature(body: [UInt8]) -> String {
         "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret))
