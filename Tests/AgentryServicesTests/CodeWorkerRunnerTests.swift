@@ -24,7 +24,9 @@ import Testing
         #expect(!outcome.cancelled)
         #expect(outcome.termination == .signalled(SIGKILL))
         #expect(outcome.exitCode == 128 + Int(SIGKILL))
-        #expect(elapsed < .seconds(2))
+        // Without killing the whole process group the shell would wait out its 30 s sleeps; the
+        // bound leaves room for a loaded machine.
+        #expect(elapsed < .seconds(10))
         let pids = CodeWorkerFixture.pids(in: outcome.standardOutput.text)
         #expect(pids.count == 4)
         for pid in pids {
@@ -39,7 +41,7 @@ import Testing
         #expect(outcome.termination == .exited(7))
         #expect(outcome.exitCode == 7)
         #expect(!outcome.timedOut)
-        #expect(outcome.elapsed >= .milliseconds(200) && outcome.elapsed < .seconds(2))
+        #expect(outcome.elapsed >= .milliseconds(200) && outcome.elapsed < .seconds(10))
     }
 
     @Test func aScriptThatClosesItsOutputIsStillWaitedFor() async throws {
@@ -88,7 +90,7 @@ import Testing
         let started = ContinuousClock.now
         let outcome = try await runner.run(job("yes agentry", timeout: .milliseconds(500), outputLimit: 1_000))
         #expect(outcome.timedOut)
-        #expect(started.duration(to: .now) < .seconds(3))
+        #expect(started.duration(to: .now) < .seconds(10))
         #expect(outcome.standardOutput.bytes.count == 1_000)
         #expect(outcome.standardOutput.totalBytes > 1_000)
         #expect(outcome.standardOutput.truncated)
