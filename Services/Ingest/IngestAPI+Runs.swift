@@ -46,8 +46,12 @@ extension IngestAPI {
         }
     }
 
-    /// `GET /v1/runs?limit=&status=&tenant=`: runs, newest first (50 by default, at most 500).
-    func listRuns(limit: String?, status: String?, tenant: String?) async -> APIResponse {
+    /// `GET /v1/runs?limit=&status=&tenant=&source=&since=&until=&cursor=`: runs, newest first
+    /// (50 by default, at most 500), with `next` for the following page when this one is full.
+    func listRuns(
+        limit: String?, status: String?, tenant: String?, source: String? = nil, since: String? = nil,
+        until: String? = nil, cursor: String? = nil
+    ) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
             var filter = RunFilter(limit: try Self.limit(limit), status: nil, tenant: nil)
             if let status {
@@ -60,8 +64,27 @@ extension IngestAPI {
                 guard Tenant.isValid(tenant) else { throw .invalidRequest("tenant: \(Tenant.rule)") }
                 filter.tenant = tenant
             }
-            let runs = try await read { try await store.runs(matching: filter) }
-            return .json(.ok, RunList(runs: runs))
+            if let source {
+                guard RunSource(rawValue: source) != nil else {
+                    throw .invalidRequest("source must be one of \(RunSource.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                filter.source = source
+            }
+            for (name, text) in [("since", since), ("until", until)] {
+                guard let text else { continue }
+                guard let date = RFC3339.date(from: text) else {
+                    throw .invalidRequest("\(name) must be an RFC 3339 time such as 2026-03-02T09:00:00Z")
+                }
+                if name == "since" { filter.since = date } else { filter.until = date }
+            }
+            if let cursor {
+                guard let position = RunCursor(token: cursor) else {
+                    throw .invalidRequest("cursor is not one this API gave out (use the next of the previous page)")
+                }
+                filter.after = position
+            }
+            let page = try await read { try await store.runs(matching: filter) }
+            return .json(.ok, RunList(runs: page.runs, next: page.next?.token))
         }
     }
 }
@@ -74,4 +97,6 @@ struct RunAccepted: Codable, Sendable, Equatable {
 /// The answer to `GET /v1/runs`.
 struct RunList: Codable, Sendable, Equatable {
     var runs: [RunSummary]
+    /// The `cursor` of the next page, when this one is full.
+    var next: String? = nil
 }

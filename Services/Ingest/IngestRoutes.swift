@@ -32,7 +32,9 @@ enum IngestRoutes {
         router.get("/v1/runs") { request, _ in
             let query = request.uri.queryParameters
             return await api.listRuns(
-                limit: query.get("limit"), status: query.get("status"), tenant: query.get("tenant")
+                limit: query.get("limit"), status: query.get("status"), tenant: query.get("tenant"),
+                source: query.get("source"), since: query.get("since"), until: query.get("until"),
+                cursor: query.get("cursor")
             ).response
         }
         router.get("/v1/runs/:id") { _, context in

@@ -43,17 +43,23 @@ struct PostgresRunStore: RunStore {
         }
     }
 
-    func runs(matching filter: RunFilter) async throws -> [RunSummary] {
+    func runs(matching filter: RunFilter) async throws -> RunPage {
         let rows = try await client.query("""
             SELECT id, tenant, source, status, request, error, cost_usd::float8 AS cost_usd, created_at, updated_at,
-                   finished_at
+                   finished_at, (extract(epoch FROM created_at) * 1000000)::bigint AS created_us
             FROM runs
             WHERE (\(filter.status)::text IS NULL OR status = \(filter.status))
               AND (\(filter.tenant)::text IS NULL OR tenant = \(filter.tenant))
+              AND (\(filter.source)::text IS NULL OR source = \(filter.source))
+              AND (\(filter.since)::timestamptz IS NULL OR created_at >= \(filter.since))
+              AND (\(filter.until)::timestamptz IS NULL OR created_at < \(filter.until))
+              AND (\(filter.after?.createdMicroseconds)::bigint IS NULL
+                   OR ((extract(epoch FROM created_at) * 1000000)::bigint, id)
+                      < (\(filter.after?.createdMicroseconds), \(filter.after?.id)))
             ORDER BY created_at DESC, id DESC
             LIMIT \(filter.limit)
             """)
-        return try rows.map { row in
+        let runs = try rows.map { row in
             RunSummary(
                 id: try row.decode(UUID.self, column: "id").wireString,
                 tenant: try row.decode(String.self, column: "tenant"),
@@ -66,6 +72,9 @@ struct PostgresRunStore: RunStore {
                 updatedAt: try row.decode(Date.self, column: "updated_at"),
                 finishedAt: try row.decode(Date?.self, column: "finished_at"))
         }
+        guard rows.count == filter.limit, let last = rows.last else { return RunPage(runs: runs, next: nil) }
+        return RunPage(runs: runs, next: RunCursor(
+            createdMicroseconds: try last.decode(Int64.self, column: "created_us"), id: try last.decode(UUID.self, column: "id")))
     }
 
     func approval(id: UUID) async throws -> ApprovalTarget? {

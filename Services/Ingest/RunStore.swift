@@ -5,8 +5,8 @@ import Foundation
 protocol RunStore: Sendable {
     /// The run with its steps, approvals, deliveries and outputs, or `nil` when there is none.
     func run(id: UUID) async throws -> RunDetail?
-    /// Runs matching `filter`, newest first.
-    func runs(matching filter: RunFilter) async throws -> [RunSummary]
+    /// Runs matching `filter`, newest first, with the cursor after the last one when the page is full.
+    func runs(matching filter: RunFilter) async throws -> RunPage
     /// The approval and the run it belongs to, or `nil` when there is none.
     func approval(id: UUID) async throws -> ApprovalTarget?
     /// Approvals matching `filter`, oldest first (the queue an approver works through).

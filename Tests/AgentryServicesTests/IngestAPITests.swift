@@ -282,6 +282,20 @@ import Testing
             #expect(answer.status == .badRequest)
         }
         #expect(try await harness.api.listRuns(limit: "500", status: nil, tenant: nil).decode(RunList.self).runs.count == 3)
+        // Source, time window and cursor.
+        let cursor = RunCursor(createdMicroseconds: 1_718_000_000_123_456, id: UUID())
+        let filtered = await harness.api.listRuns(
+            limit: "10", status: nil, tenant: nil, source: "jira", since: "2024-06-10T00:00:00Z", until: "2024-06-11T00:00:00.5Z",
+            cursor: cursor.token)
+        #expect(filtered.status == .ok)
+        #expect(harness.store.filters.last == RunFilter(
+            limit: 10, status: nil, tenant: nil, source: "jira", since: RFC3339.date(from: "2024-06-10T00:00:00Z"),
+            until: RFC3339.date(from: "2024-06-11T00:00:00.5Z"), after: cursor))
+        #expect(RunCursor(token: cursor.token) == cursor)
+        for (source, since, cursor) in [("fax", nil, nil), (nil, "yesterday", nil), (nil, nil, "not-a-cursor"), (nil, nil, "")] as [(String?, String?, String?)] {
+            let answer = await harness.api.listRuns(limit: nil, status: nil, tenant: nil, source: source, since: since, cursor: cursor)
+            #expect(answer.status == .badRequest)
+        }
     }
 
     // MARK: POST /v1/approvals/{id}

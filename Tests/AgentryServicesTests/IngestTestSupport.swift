@@ -84,11 +84,11 @@ final class IngestMemoryStore: RunStore, Sendable {
         }
     }
 
-    func runs(matching filter: RunFilter) async throws -> [RunSummary] {
+    func runs(matching filter: RunFilter) async throws -> RunPage {
         try state.withLock { state in
             if let failure = state.failure { throw failure }
             state.filters.append(filter)
-            return Array(state.summaries.prefix(filter.limit))
+            return RunPage(runs: Array(state.summaries.prefix(filter.limit)), next: nil)
         }
     }
 

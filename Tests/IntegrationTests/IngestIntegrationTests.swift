@@ -149,6 +149,42 @@ struct IngestIntegrationTests {
         }
     }
 
+    @Test func runsArePagedByCursorAndFilteredBySourceAndTime() async throws {
+        try await IngestStack.with { stack in
+            // Five runs, two of them created in the same microsecond: the id breaks the tie.
+            var ids: [UUID] = []
+            for (index, source) in ["api", "jira", "api", "slack", "api"].enumerated() {
+                let id = UUID()
+                ids.append(id)
+                let created = index == 4 ? "2026-03-02 09:00:03+00" : "2026-03-02 09:00:0\(index)+00"
+                try await stack.store.execute("""
+                    INSERT INTO runs (id, tenant, source, request, status, created_at)
+                    VALUES (\(id), \(stack.tenant), \(source), 'r', 'completed', \(created)::timestamptz)
+                    """)
+            }
+            var seen: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let query = "/v1/runs?tenant=\(stack.tenant)&limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let page = try Self.decoder().decode(RunList.self, from: try await stack.get(query).body)
+                seen += page.runs.map(\.id)
+                cursor = page.next
+                pages += 1
+            } while cursor != nil && pages < 10
+            #expect(seen.count == 5)
+            #expect(Set(seen).count == 5)
+            #expect(seen.first == ids[3].wireString || seen.first == ids[4].wireString)
+            #expect(seen.last == ids[0].wireString)
+            let jira = try Self.decoder().decode(RunList.self, from: try await stack.get(
+                "/v1/runs?tenant=\(stack.tenant)&source=jira").body)
+            #expect(jira.runs.map(\.id) == [ids[1].wireString])
+            let window = try Self.decoder().decode(RunList.self, from: try await stack.get(
+                "/v1/runs?tenant=\(stack.tenant)&since=2026-03-02T09:00:01Z&until=2026-03-02T09:00:03Z").body)
+            #expect(Set(window.runs.map(\.id)) == [ids[1].wireString, ids[2].wireString])
+        }
+    }
+
     @Test func approvalsAndTheAuditTrailAreListedFromTheDatabase() async throws {
         try await IngestStack.with { stack in
             let runId = UUID()
