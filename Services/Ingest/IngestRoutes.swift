@@ -6,6 +6,7 @@ import Logging
 ///
 /// | Route | Answer |
 /// |---|---|
+/// | `GET /openapi.yaml` | the OpenAPI 3.1 document of these routes |
 /// | `POST /v1/runs` | 202 `{"runId"}` once `run.requested` is confirmed |
 /// | `POST /v1/webhooks/slack` | Slack Events API (signed) |
 /// | `POST /v1/webhooks/slack/interactivity` | Slack interactivity: the notifier's Approve / Reject buttons (signed) |
@@ -26,6 +27,11 @@ enum IngestRoutes {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: APIErrorMiddleware(metrics: api.metrics, logger: api.logger))
         let limit = api.configuration.maxBodyBytes
+        router.get("/openapi.yaml") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
         router.post("/v1/runs") { request, _ in
             await api.submitRun(try await read(request, limit: limit)).response
         }
