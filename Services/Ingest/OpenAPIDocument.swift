@@ -22,6 +22,15 @@ enum OpenAPIDocument {
         "503": {$ref: "#/components/responses/Error"}
 """#
 
+    /// The error answers every webhook shares.
+    private static let webhookErrors = #"""
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "415": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
+"""#
+
     static let yaml = #"""
 openapi: 3.1.0
 info:
@@ -207,11 +216,7 @@ paths:
             schema: {type: object}
       responses:
         "200": {$ref: "#/components/responses/Acknowledged"}
-        "400": {$ref: "#/components/responses/Error"}
-        "401": {$ref: "#/components/responses/Error"}
-        "404": {$ref: "#/components/responses/Error"}
-        "415": {$ref: "#/components/responses/Error"}
-        "503": {$ref: "#/components/responses/Error"}
+\#(webhookErrors)
   /v1/webhooks/slack/interactivity:
     post:
       summary: Slack interactivity (the notifier's Approve / Reject buttons), signed
@@ -227,11 +232,7 @@ paths:
               required: [payload]
       responses:
         "200": {$ref: "#/components/responses/Acknowledged"}
-        "400": {$ref: "#/components/responses/Error"}
-        "401": {$ref: "#/components/responses/Error"}
-        "404": {$ref: "#/components/responses/Error"}
-        "415": {$ref: "#/components/responses/Error"}
-        "503": {$ref: "#/components/responses/Error"}
+\#(webhookErrors)
   /v1/webhooks/slack/commands:
     post:
       summary: Slack slash commands, signed
@@ -262,11 +263,7 @@ paths:
                   text: {type: string}
                   runId: {type: string, format: uuid}
                 required: [response_type, text]
-        "400": {$ref: "#/components/responses/Error"}
-        "401": {$ref: "#/components/responses/Error"}
-        "404": {$ref: "#/components/responses/Error"}
-        "415": {$ref: "#/components/responses/Error"}
-        "503": {$ref: "#/components/responses/Error"}
+\#(webhookErrors)
   /v1/webhooks/jira:
     post:
       summary: Jira issue and comment webhooks (X-Hub-Signature HMAC)
@@ -278,11 +275,7 @@ paths:
             schema: {type: object}
       responses:
         "200": {$ref: "#/components/responses/Acknowledged"}
-        "400": {$ref: "#/components/responses/Error"}
-        "401": {$ref: "#/components/responses/Error"}
-        "404": {$ref: "#/components/responses/Error"}
-        "415": {$ref: "#/components/responses/Error"}
-        "503": {$ref: "#/components/responses/Error"}
+\#(webhookErrors)
   /v1/webhooks/generic/{name}:
     parameters:
       - {name: name, in: path, required: true, schema: {type: string}}
@@ -300,11 +293,7 @@ paths:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/RunAccepted"}
-        "400": {$ref: "#/components/responses/Error"}
-        "401": {$ref: "#/components/responses/Error"}
-        "404": {$ref: "#/components/responses/Error"}
-        "415": {$ref: "#/components/responses/Error"}
-        "503": {$ref: "#/components/responses/Error"}
+\#(webhookErrors)
   /openapi.yaml:
     get:
       summary: This document
