@@ -20,6 +20,18 @@ extension IngestAPI {
                 ])
                 return .json(.ok, SlackAcknowledgement(ok: true, runId: nil, ignored: reason))
             case .run(let tenant, let run):
+                // Slack's retry (X-Slack-Retry-Num) of an event whose run already exists is answered
+                // at once; without the database it is published again, which the director folds.
+                if let retry = request.header("x-slack-retry-num") {
+                    let existing = RunIdentity.runId(tenant: tenant, source: run.source, externalEventId: run.externalEventId)
+                    if let status = try? await store.runStatus(id: existing) {
+                        metrics.slackEventIgnored(reason: "retry_of_known_event")
+                        logger.debug("slack retry of a known event", metadata: [
+                            "slack.event.id": "\(payload.eventId ?? "")", "slack.retry": "\(retry)", "run.status": "\(status)",
+                        ])
+                        return .json(.ok, SlackAcknowledgement(ok: true, runId: existing.wireString, ignored: nil))
+                    }
+                }
                 let runId = try await requestRun(run, tenant: tenant, traceparent: request.header("traceparent"))
                 return .json(.ok, SlackAcknowledgement(ok: true, runId: runId.wireString, ignored: nil))
             }

@@ -148,6 +148,21 @@ import Testing
         let retry = await harness.api.receiveSlackEvent(IngestHarness.slack(IngestHarness.slackEvent()))
         #expect(try retry.decode(SlackAcknowledgement.self).runId == acknowledgement.runId)
         #expect(acknowledgement.runId == RunIdentity.runId(tenant: "acme", source: .slack, externalEventId: "Ev0123ABC").wireString)
+        #expect(harness.facts.count == 2)
+        // A retry (X-Slack-Retry-Num) of an event whose run exists is answered without publishing.
+        var known = IngestAPITests.run(UUID(uuidString: try #require(acknowledgement.runId))!)
+        known.status = "running"
+        harness.store.add(known)
+        var retried = IngestHarness.slack(IngestHarness.slackEvent())
+        retried = APIRequest(
+            headers: ["Content-Type": "application/json", "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout",
+                      "X-Slack-Request-Timestamp": retried.header("x-slack-request-timestamp") ?? "",
+                      "X-Slack-Signature": retried.header("x-slack-signature") ?? ""],
+            body: retried.body)
+        let third = await harness.api.receiveSlackEvent(retried)
+        #expect(try third.decode(SlackAcknowledgement.self).runId == acknowledgement.runId)
+        #expect(harness.facts.count == 2)
+        #expect(harness.counter("agentry_ingest_slack_events_ignored_total", "reason", "retry_of_known_event") == 1)
     }
 
     @Test(arguments: [
