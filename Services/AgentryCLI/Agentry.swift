@@ -15,6 +15,6 @@ struct Agentry: AsyncParsableCommand {
         subcommands: [
             UpCommand.self, DownCommand.self, StatusCommand.self, DemoCommand.self,
             SubmitCommand.self, RunsCommand.self, RunCommand.self, ApproveCommand.self, RejectCommand.self,
-            AuditCommand.self, MigrateCommand.self, BenchCommand.self,
+            AuditCommand.self, MigrateCommand.self, KeysCommand.self, BenchCommand.self,
         ])
 }

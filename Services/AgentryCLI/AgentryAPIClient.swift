@@ -8,12 +8,17 @@ import Foundation
 struct AgentryAPIClient: Sendable {
     /// The API's base URL without a trailing slash, e.g. `http://127.0.0.1:8080`.
     let baseURL: String
+    /// Sent as `Authorization: Bearer <key>` when set (`AGENTRY_API_KEY`).
+    private let apiKey: String?
     private let http: HTTPClient
 
-    init(baseURL: String, http: HTTPClient = .shared) {
+    init(
+        baseURL: String, apiKey: String? = ProcessInfo.processInfo.environment["AGENTRY_API_KEY"], http: HTTPClient = .shared
+    ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
+        self.apiKey = apiKey.flatMap { $0.isEmpty ? nil : $0 }
         self.http = http
     }
 
@@ -88,6 +93,7 @@ struct AgentryAPIClient: Sendable {
         var request = HTTPRequest(url: url, method: method, body: body,
                                   timeouts: .init(connect: .seconds(5), total: .seconds(30)))
         request.headers.add(name: "Accept", value: "application/json")
+        if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response: HTTPResponse
         do {

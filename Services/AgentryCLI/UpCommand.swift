@@ -178,6 +178,8 @@ struct UpCommand: AsyncParsableCommand {
             settings["AGENTRY_API_PORT"] = String(endpoint.port)
             settings["AGENTRY_SLACK_SIGNING_SECRET_FILE"] = installation.slackSigningSecretFile
             removed.insert("AGENTRY_SLACK_SIGNING_SECRET")
+            // A local installation listens on loopback only: no API keys unless asked for.
+            settings["AGENTRY_API_AUTH"] = base["AGENTRY_API_AUTH"] ?? "none"
         }
         var environment = base
         for key in settings.keys { environment[key + "_FILE"] = nil }

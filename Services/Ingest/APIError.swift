@@ -10,6 +10,8 @@ struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     var code: String
     var message: String
     var reason: String
+    /// For 429: how long to wait, sent as `Retry-After` (whole seconds, rounded up).
+    var retryAfter: Duration?
 
     init(_ status: HTTPResponse.Status, code: String, _ message: String, reason: String? = nil) {
         self.status = status
@@ -58,6 +60,14 @@ struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 503: the database could not be read.
     static let databaseUnavailable = APIError(
         .serviceUnavailable, code: "database_unavailable", "the database cannot be reached; try again")
+
+    /// 429: the tenant's request rate is over its limit.
+    static func rateLimited(retryAfter: Duration) -> APIError {
+        var error = APIError(
+            .tooManyRequests, code: "rate_limited", "too many requests for this tenant; retry after the Retry-After delay")
+        error.retryAfter = retryAfter
+        return error
+    }
 
     /// 500: an unexpected failure; details are in the gateway's log.
     static let internalError = APIError(

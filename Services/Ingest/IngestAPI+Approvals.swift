@@ -4,14 +4,14 @@ import Foundation
 extension IngestAPI {
     /// `POST /v1/approvals/{id}`: checks that the approval exists (404) and is pending (409), then
     /// publishes `approval.decided` (via `api`) and answers 202 once the broker confirmed it.
-    func decideApproval(id text: String, _ request: APIRequest) async -> APIResponse {
+    func decideApproval(id text: String, _ request: APIRequest, principal: APIPrincipal = .unrestricted) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
             let id = try Self.id(text, of: "approval")
             try request.requireJSON()
             let (decision, decidedBy, comment) = try APIJSON.decode(ApprovalDecision.self, from: request.body).validated()
             let approval = try await publishDecision(
                 approvalId: id, decision: decision, decidedBy: decidedBy, comment: comment, via: .api,
-                traceparent: request.header("traceparent"))
+                traceparent: request.header("traceparent"), principal: principal)
             return .json(.accepted, ApprovalAccepted(
                 approvalId: id.wireString, runId: approval.runId.wireString, decision: decision.rawValue))
         }
@@ -23,9 +23,9 @@ extension IngestAPI {
     /// and returns once the broker confirmed it.
     func publishDecision(
         approvalId id: UUID, decision: ApprovalDecided.Decision, decidedBy: String, comment: String?,
-        via: ApprovalDecided.Channel, traceparent: String?
+        via: ApprovalDecided.Channel, traceparent: String?, principal: APIPrincipal = .unrestricted
     ) async throws(APIError) -> ApprovalTarget {
-        guard let approval = try await read({ try await store.approval(id: id) }) else {
+        guard let approval = try await read({ try await store.approval(id: id) }), principal.covers(approval.tenant) else {
             throw .notFound("there is no approval \(id.wireString)")
         }
         guard approval.status == "pending" else {

@@ -10,7 +10,9 @@ extension IngestAPI {
     /// waiting, resuming one that is not paused), then publishes `run.control` for the director and
     /// answers 202 once the broker confirmed it. The body is optional:
     /// `{"reason": "…", "requestedBy": "…"}`.
-    func controlRun(id text: String, action actionName: String, _ request: APIRequest) async -> APIResponse {
+    func controlRun(
+        id text: String, action actionName: String, _ request: APIRequest, principal: APIPrincipal = .unrestricted
+    ) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
             let id = try Self.id(text, of: "run")
             guard let action = RunControl.Action(rawValue: actionName) else {
@@ -22,7 +24,7 @@ extension IngestAPI {
                 body = try APIJSON.decode(RunControlRequest.self, from: request.body)
             }
             if let reason = body.reason, reason.count > 2_000 { throw .invalidRequest("reason is longer than 2,000 characters") }
-            guard let run = try await read({ try await store.run(id: id) }) else {
+            guard let run = try await read({ try await store.run(id: id) }), principal.covers(run.tenant) else {
                 throw .notFound("there is no run \(id.wireString)")
             }
             let applies = switch action {

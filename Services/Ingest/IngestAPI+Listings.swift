@@ -7,7 +7,9 @@ extension IngestAPI {
 
     /// `GET /v1/approvals?status=&tenant=&limit=`: approvals with their runs, oldest first;
     /// pending ones unless `status` says otherwise (50 by default, at most 500).
-    func listApprovals(limit: String?, status: String?, tenant: String?) async -> APIResponse {
+    func listApprovals(
+        limit: String?, status: String?, tenant: String?, principal: APIPrincipal = .unrestricted
+    ) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
             var filter = ApprovalFilter(limit: try Self.limit(limit), status: "pending", tenant: nil)
             if let status {
@@ -21,6 +23,7 @@ extension IngestAPI {
                 guard Tenant.isValid(tenant) else { throw .invalidRequest("tenant: \(Tenant.rule)") }
                 filter.tenant = tenant
             }
+            filter.tenant = try Self.scope(filter.tenant, to: principal)
             let approvals = try await read { try await store.approvals(matching: filter) }
             return .json(.ok, ApprovalList(approvals: approvals))
         }
@@ -28,7 +31,7 @@ extension IngestAPI {
 
     /// `GET /v1/runs/{id}/audit?after=&limit=`: the run's audit entries in chain order (500 by
     /// default, at most 5,000), after sequence `after` for the next page.
-    func runAudit(id text: String, after: String?, limit: String?) async -> APIResponse {
+    func runAudit(id text: String, after: String?, limit: String?, principal: APIPrincipal = .unrestricted) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
             let id = try Self.id(text, of: "run")
             let limit = try Self.limit(limit, default: 500, maximum: 5_000)
@@ -37,12 +40,26 @@ extension IngestAPI {
                 guard let value = Int(after), value >= 0 else { throw .invalidRequest("after must be a sequence number (0 or more)") }
                 start = value
             }
-            guard try await read({ try await store.run(id: id) }) != nil else {
+            guard let run = try await read({ try await store.run(id: id) }), principal.covers(run.tenant) else {
                 throw .notFound("there is no run \(id.wireString)")
             }
             let entries = try await read { try await store.audit(runId: id, after: start, limit: limit) }
             return .json(.ok, AuditTrail(
                 runId: id.wireString, entries: entries, next: entries.count == limit ? entries.last?.sequence : nil))
+        }
+    }
+
+    /// The tenant a listing is limited to: a tenant's key sees only its own (403 when it asks for another).
+    static func scope(_ tenant: String?, to principal: APIPrincipal) throws(APIError) -> String? {
+        guard let own = principal.tenant else { return tenant }
+        try require(principal, covers: tenant ?? own)
+        return own
+    }
+
+    /// 403 unless `principal` may act for `tenant`.
+    static func require(_ principal: APIPrincipal, covers tenant: String) throws(APIError) {
+        guard principal.covers(tenant) else {
+            throw APIError(.forbidden, code: "forbidden", "this API key is for tenant \(principal.tenant ?? ""), not \(tenant)")
         }
     }
 

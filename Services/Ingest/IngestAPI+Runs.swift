@@ -9,11 +9,12 @@ extension IngestAPI {
 
     /// `POST /v1/runs`: publishes `run.requested` and answers 202 `{"runId": "…"}` once the broker
     /// confirmed it.
-    func submitRun(_ request: APIRequest) async -> APIResponse {
+    func submitRun(_ request: APIRequest, principal: APIPrincipal = .unrestricted) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
             try request.requireJSON()
             let (tenant, payload) = try APIJSON.decode(RunSubmission.self, from: request.body)
-                .validated(defaultTenant: configuration.defaultTenant)
+                .validated(defaultTenant: principal.tenant ?? configuration.defaultTenant)
+            try Self.require(principal, covers: tenant)
             let runId = try await requestRun(payload, tenant: tenant, traceparent: request.header("traceparent"))
             return .json(.accepted, RunAccepted(runId: runId.wireString), location: "/v1/runs/\(runId.wireString)")
         }
@@ -36,10 +37,10 @@ extension IngestAPI {
     }
 
     /// `GET /v1/runs/{id}`: the run with its steps, approvals, deliveries and outputs.
-    func run(id text: String) async -> APIResponse {
+    func run(id text: String, principal: APIPrincipal = .unrestricted) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
             let id = try Self.id(text, of: "run")
-            guard let run = try await read({ try await store.run(id: id) }) else {
+            guard let run = try await read({ try await store.run(id: id) }), principal.covers(run.tenant) else {
                 throw .notFound("there is no run \(id.wireString)")
             }
             return .json(.ok, run)
@@ -50,7 +51,7 @@ extension IngestAPI {
     /// (50 by default, at most 500), with `next` for the following page when this one is full.
     func listRuns(
         limit: String?, status: String?, tenant: String?, source: String? = nil, since: String? = nil,
-        until: String? = nil, cursor: String? = nil
+        until: String? = nil, cursor: String? = nil, principal: APIPrincipal = .unrestricted
     ) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
             var filter = RunFilter(limit: try Self.limit(limit), status: nil, tenant: nil)
@@ -64,6 +65,7 @@ extension IngestAPI {
                 guard Tenant.isValid(tenant) else { throw .invalidRequest("tenant: \(Tenant.rule)") }
                 filter.tenant = tenant
             }
+            filter.tenant = try Self.scope(filter.tenant, to: principal)
             if let source {
                 guard RunSource(rawValue: source) != nil else {
                     throw .invalidRequest("source must be one of \(RunSource.allCases.map(\.rawValue).joined(separator: ", "))")

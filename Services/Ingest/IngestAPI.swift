@@ -28,6 +28,8 @@ struct IngestAPI: Sendable {
     let now: @Sendable () -> Date
     let slackVerifier: SlackSignatureVerifier?
     let slackMapper: SlackEventMapper
+    /// API keys and the per-tenant rate limit.
+    let access: APIAccess
 
     init(
         configuration: IngestConfiguration,
@@ -46,6 +48,7 @@ struct IngestAPI: Sendable {
         self.slackVerifier = configuration.slackSigningSecret.map(SlackSignatureVerifier.init(signingSecret:))
         self.slackMapper = SlackEventMapper(
             defaultTenant: configuration.defaultTenant, teamTenants: configuration.slackTeamTenants)
+        self.access = APIAccess(mode: configuration.apiAuth, requestsPerMinute: configuration.apiRateLimit)
     }
 
     /// Runs a handler body, turning a thrown ``APIError`` into its answer and counting the rejection.

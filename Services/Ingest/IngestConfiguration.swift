@@ -8,8 +8,7 @@ import Foundation
 /// let configuration = try IngestConfiguration(environment: ProcessInfo.processInfo.environment)
 /// ```
 struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
-    /// The address the public API binds. `AGENTRY_API_HOST`; default `127.0.0.1` (loopback only:
-    /// the API has no authentication yet).
+    /// The address the public API binds. `AGENTRY_API_HOST`; default `127.0.0.1` (loopback only).
     var apiHost: String
     /// The public API's port; `0` picks a free one. `AGENTRY_API_PORT`; default `8080`.
     var apiPort: Int
@@ -31,6 +30,12 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
     var jira: JiraSettings?
     /// Generic signed webhooks by name (`AGENTRY_WEBHOOKS`).
     var webhooks: [String: GenericWebhook]
+    /// How API routes authenticate. `AGENTRY_API_AUTH`: `keys` (the default: an API key with a role)
+    /// or `none` (anyone who reaches the API; for a local, loopback-only installation).
+    var apiAuth: APIAccess.Mode
+    /// Requests per minute per tenant on the API routes; 0 turns the limit off.
+    /// `AGENTRY_API_RATE_LIMIT`; default 600; 0...100000.
+    var apiRateLimit: Int
 
     init(
         apiHost: String = "127.0.0.1",
@@ -41,7 +46,9 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
         slackTeamTenants: [String: String] = [:],
         publishTimeout: Duration = .seconds(10),
         jira: JiraSettings? = nil,
-        webhooks: [String: GenericWebhook] = [:]
+        webhooks: [String: GenericWebhook] = [:],
+        apiAuth: APIAccess.Mode = .none,
+        apiRateLimit: Int = 0
     ) {
         self.apiHost = apiHost
         self.apiPort = apiPort
@@ -52,6 +59,8 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
         self.publishTimeout = publishTimeout
         self.jira = jira
         self.webhooks = webhooks
+        self.apiAuth = apiAuth
+        self.apiRateLimit = apiRateLimit
     }
 
     /// Reads the settings from `environment`.
@@ -72,8 +81,18 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
             slackTeamTenants: try Self.teamTenants(reader.string("AGENTRY_SLACK_TEAM_TENANTS", default: "")),
             publishTimeout: .seconds(try reader.integer("AGENTRY_PUBLISH_TIMEOUT_SECONDS", default: 10, in: 1...120)),
             jira: try JiraSettings.read(reader, defaultTenant: defaultTenant),
-            webhooks: try GenericWebhook.read(reader, defaultTenant: defaultTenant)
+            webhooks: try GenericWebhook.read(reader, defaultTenant: defaultTenant),
+            apiAuth: try Self.authMode(reader.string("AGENTRY_API_AUTH", default: "keys")),
+            apiRateLimit: try reader.integer("AGENTRY_API_RATE_LIMIT", default: 600, in: 0...100_000)
         )
+    }
+
+    /// `keys` or `none`.
+    static func authMode(_ text: String) throws(ConfigurationError) -> APIAccess.Mode {
+        guard let mode = APIAccess.Mode(rawValue: text.lowercased()) else {
+            throw ConfigurationError(.invalidValue, key: "AGENTRY_API_AUTH", reason: "\"\(text)\" is not keys or none")
+        }
+        return mode
     }
 
     /// Parses `T123=acme,T456=beta` (spaces around entries are ignored).
@@ -100,7 +119,7 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
         "api=\(apiHost):\(apiPort) defaultTenant=\(defaultTenant) maxBody=\(maxBodyBytes) "
             + "slack=\(slackSigningSecret == nil ? "disabled" : "enabled") slackTeams=\(slackTeamTenants.count) "
             + "publishTimeout=\(publishTimeout) jira=\(jira == nil ? "disabled" : "enabled") "
-            + "webhooks=\(webhooks.keys.sorted().joined(separator: ","))"
+            + "webhooks=\(webhooks.keys.sorted().joined(separator: ",")) auth=\(apiAuth.rawValue) rateLimit=\(apiRateLimit)"
     }
 
     /// Mirrors the summary, so `dump` and test failures never show the signing secret.

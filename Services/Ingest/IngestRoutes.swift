@@ -33,44 +33,62 @@ enum IngestRoutes {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
         }
         router.post("/v1/runs") { request, _ in
-            await api.submitRun(try await read(request, limit: limit)).response
+            try await guarded(api, .submit, request, limit: limit) { principal, body in
+                await api.submitRun(body, principal: principal).response
+            }
         }
         router.get("/v1/runs") { request, _ in
-            let query = request.uri.queryParameters
-            return await api.listRuns(
-                limit: query.get("limit"), status: query.get("status"), tenant: query.get("tenant"),
-                source: query.get("source"), since: query.get("since"), until: query.get("until"),
-                cursor: query.get("cursor")
-            ).response
+            try await guarded(api, .read, request) { principal, _ in
+                let query = request.uri.queryParameters
+                return await api.listRuns(
+                    limit: query.get("limit"), status: query.get("status"), tenant: query.get("tenant"),
+                    source: query.get("source"), since: query.get("since"), until: query.get("until"),
+                    cursor: query.get("cursor"), principal: principal
+                ).response
+            }
         }
-        router.get("/v1/runs/:id") { _, context in
-            await api.run(id: context.parameters.get("id") ?? "").response
+        router.get("/v1/runs/:id") { request, context in
+            try await guarded(api, .read, request) { principal, _ in
+                await api.run(id: context.parameters.get("id") ?? "", principal: principal).response
+            }
         }
         router.get("/v1/runs/:id/audit") { request, context in
-            let query = request.uri.queryParameters
-            return await api.runAudit(
-                id: context.parameters.get("id") ?? "", after: query.get("after"), limit: query.get("limit")
-            ).response
+            try await guarded(api, .read, request) { principal, _ in
+                let query = request.uri.queryParameters
+                return await api.runAudit(
+                    id: context.parameters.get("id") ?? "", after: query.get("after"), limit: query.get("limit"),
+                    principal: principal
+                ).response
+            }
         }
         router.get("/v1/runs/:id/events") { request, context in
-            await RunEventStream(api: api).response(
-                id: context.parameters.get("id") ?? "",
-                lastEventId: request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters.get("after"))
+            try await guarded(api, .read, request) { principal, _ in
+                await RunEventStream(api: api).response(
+                    id: context.parameters.get("id") ?? "",
+                    lastEventId: request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters.get("after"),
+                    principal: principal)
+            }
         }
         router.get("/v1/approvals") { request, _ in
-            let query = request.uri.queryParameters
-            return await api.listApprovals(
-                limit: query.get("limit"), status: query.get("status"), tenant: query.get("tenant")
-            ).response
+            try await guarded(api, .read, request) { principal, _ in
+                let query = request.uri.queryParameters
+                return await api.listApprovals(
+                    limit: query.get("limit"), status: query.get("status"), tenant: query.get("tenant"), principal: principal
+                ).response
+            }
         }
         router.post("/v1/runs/:id/:action") { request, context in
-            await api.controlRun(
-                id: context.parameters.get("id") ?? "", action: context.parameters.get("action") ?? "",
-                try await read(request, limit: limit)
-            ).response
+            try await guarded(api, .control, request, limit: limit) { principal, body in
+                await api.controlRun(
+                    id: context.parameters.get("id") ?? "", action: context.parameters.get("action") ?? "", body,
+                    principal: principal
+                ).response
+            }
         }
         router.post("/v1/approvals/:id") { request, context in
-            await api.decideApproval(id: context.parameters.get("id") ?? "", try await read(request, limit: limit)).response
+            try await guarded(api, .decide, request, limit: limit) { principal, body in
+                await api.decideApproval(id: context.parameters.get("id") ?? "", body, principal: principal).response
+            }
         }
         router.post("/v1/webhooks/slack") { request, _ in
             await api.receiveSlackEvent(try await read(request, limit: limit)).response
@@ -92,16 +110,40 @@ enum IngestRoutes {
         return router
     }
 
-    /// The request's headers and body, refusing bodies over `limit` bytes (by `Content-Length`
-    /// before reading, and while reading).
-    ///
-    /// - Throws: ``APIError/bodyTooLarge(limit:)``; 400 when the body ends early.
-    static func read(_ request: Request, limit: Int) async throws(APIError) -> APIRequest {
+    /// An API route: the caller is authorized for `permission` first (``IngestAPI/authorize(_:_:)``),
+    /// then `handler` gets the principal and the request (with its body when `limit` is given).
+    static func guarded(
+        _ api: IngestAPI, _ permission: APIPermission, _ request: Request, limit: Int? = nil,
+        _ handler: (APIPrincipal, APIRequest) async -> Response
+    ) async throws -> Response {
+        let principal: APIPrincipal
+        let apiRequest = APIRequest(headers: headers(of: request))
+        do throws(APIError) {
+            principal = try await api.authorize(apiRequest, permission)
+        } catch {
+            api.metrics.rejected(error)
+            return APIResponse.error(error).response
+        }
+        guard let limit else { return await handler(principal, apiRequest) }
+        return await handler(principal, try await read(request, limit: limit))
+    }
+
+    /// The request's header fields by lowercased name (repeated fields joined with ", ").
+    static func headers(of request: Request) -> [String: String] {
         var headers: [String: String] = [:]
         for field in request.headers {
             let name = field.name.canonicalName
             headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
         }
+        return headers
+    }
+
+    /// The request's headers and body, refusing bodies over `limit` bytes (by `Content-Length`
+    /// before reading, and while reading).
+    ///
+    /// - Throws: ``APIError/bodyTooLarge(limit:)``; 400 when the body ends early.
+    static func read(_ request: Request, limit: Int) async throws(APIError) -> APIRequest {
+        let headers = headers(of: request)
         if let length = headers["content-length"].flatMap({ Int($0) }), length > limit {
             throw .bodyTooLarge(limit: limit)
         }

@@ -1,4 +1,5 @@
 import AgentryContracts
+import AgentryServiceKit
 import AgentryStore
 import Foundation
 
@@ -117,6 +118,16 @@ struct PostgresRunStore: RunStore {
                 createdAt: try row.decode(Date.self, column: "created_at"),
                 decidedAt: try row.decode(Date?.self, column: "decided_at"))
         }
+    }
+
+    func apiKey(hash: String) async throws -> APIKeyRecord? {
+        guard let row = try await client.query("""
+            SELECT id, role, tenant, revoked_at IS NOT NULL AS revoked FROM api_keys WHERE key_hash = \(hash)
+            """).first else { return nil }
+        guard let role = APIRole(rawValue: try row.decode(String.self, column: "role")) else { return nil }
+        return APIKeyRecord(
+            id: try row.decode(UUID.self, column: "id"), role: role, tenant: try row.decode(String?.self, column: "tenant"),
+            revoked: try row.decode(Bool.self, column: "revoked"))
     }
 
     func runStatus(id: UUID) async throws -> String? {

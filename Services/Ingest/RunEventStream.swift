@@ -17,10 +17,10 @@ struct RunEventStream: Sendable {
     var endGrace: Duration = .seconds(10)
 
     /// The response for run `id` (404 for an unknown run, 400 for a bad id or `Last-Event-ID`).
-    func response(id text: String, lastEventId: String?) async -> Response {
+    func response(id text: String, lastEventId: String?, principal: APIPrincipal = .unrestricted) async -> Response {
         let start: (UUID, Int)
         do {
-            start = try await open(id: text, lastEventId: lastEventId)
+            start = try await open(id: text, lastEventId: lastEventId, principal: principal)
         } catch {
             api.metrics.rejected(error)
             return APIResponse.error(error).response
@@ -35,7 +35,7 @@ struct RunEventStream: Sendable {
         })
     }
 
-    private func open(id text: String, lastEventId: String?) async throws(APIError) -> (UUID, Int) {
+    private func open(id text: String, lastEventId: String?, principal: APIPrincipal) async throws(APIError) -> (UUID, Int) {
         let id = try IngestAPI.id(text, of: "run")
         var after = 0
         if let lastEventId, !lastEventId.isEmpty {
@@ -44,7 +44,7 @@ struct RunEventStream: Sendable {
             }
             after = value
         }
-        guard try await api.read({ try await api.store.runStatus(id: id) }) != nil else {
+        guard let run = try await api.read({ try await api.store.run(id: id) }), principal.covers(run.tenant) else {
             throw .notFound("there is no run \(id.wireString)")
         }
         return (id, after)

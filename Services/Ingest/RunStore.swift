@@ -11,6 +11,8 @@ protocol RunStore: Sendable {
     func approval(id: UUID) async throws -> ApprovalTarget?
     /// Approvals matching `filter`, oldest first (the queue an approver works through).
     func approvals(matching filter: ApprovalFilter) async throws -> [ApprovalSummary]
+    /// The API key stored under `hash` (SHA-256 hex), or `nil`.
+    func apiKey(hash: String) async throws -> APIKeyRecord?
     /// The run's status, or `nil` when there is no such run (cheap; polled by event streams).
     func runStatus(id: UUID) async throws -> String?
     /// The run's audit entries in chain order, at most `limit`, after sequence `after`.

@@ -1,5 +1,6 @@
 import AgentryBus
 import AgentryContracts
+import AgentryServiceKit
 import AgentryTestSupport
 import Foundation
 import Logging
@@ -16,6 +17,7 @@ final class IngestMemoryStore: RunStore, Sendable {
         var approvals: [UUID: ApprovalTarget] = [:]
         var approvalSummaries: [ApprovalSummary] = []
         var audit: [UUID: [AuditEntryView]] = [:]
+        var keys: [String: APIKeyRecord] = [:]
         var failure: (any Error & Sendable)?
         var filters: [RunFilter] = []
     }
@@ -48,6 +50,20 @@ final class IngestMemoryStore: RunStore, Sendable {
             return Array(state.approvalSummaries.filter { summary in
                 (filter.status == nil || summary.status == filter.status) && (filter.tenant == nil || summary.tenant == filter.tenant)
             }.prefix(filter.limit))
+        }
+    }
+
+    /// Stores a key and returns it (the plaintext, shown once).
+    func addKey(role: APIRole, tenant: String? = nil, revoked: Bool = false) -> String {
+        let key = APIKeyFormat.generate().key
+        state.withLock { $0.keys[APIKeyFormat.hash(key)] = APIKeyRecord(id: UUID(), role: role, tenant: tenant, revoked: revoked) }
+        return key
+    }
+
+    func apiKey(hash: String) async throws -> APIKeyRecord? {
+        try state.withLock { state in
+            if let failure = state.failure { throw failure }
+            return state.keys[hash]
         }
     }
 

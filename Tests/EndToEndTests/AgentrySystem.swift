@@ -97,6 +97,7 @@ final class AgentrySystem: Sendable {
             "AGENTRY_LOG_LEVEL": "info",
             "AGENTRY_SHUTDOWN_GRACE_SECONDS": "5",
             "AGENTRY_API_PORT": "\(apiPort)",
+            "AGENTRY_API_AUTH": "none",
             "AGENTRY_SLACK_SIGNING_SECRET": signingSecret,
             "AGENTRY_SLACK_API_URL": slack.baseURL,
             "AGENTRY_SLACK_BOT_TOKEN": "xoxb-e2e-token",

@@ -29,15 +29,7 @@ enum StoreFixture {
     static func withClient<T>(
         poolSize: Int = 4, _ body: (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: try configuration(poolSize: poolSize), logger: logger)
-        do {
-            let result = try await body(client)
-            await client.close()
-            return result
-        } catch {
-            await client.close()
-            throw error
-        }
+        try await PostgresClient(configuration: try configuration(poolSize: poolSize), logger: logger).closing(body)
     }
 
     /// Runs `body` with a client on a new, empty database that is dropped afterwards.
