@@ -2,6 +2,19 @@
 /// binary (no resource files to ship); `IngestOpenAPITests` checks that it lists exactly the
 /// routes ``IngestRoutes`` serves.
 enum OpenAPIDocument {
+    /// The answers of every API route to a missing or refused key and to a tenant over its rate.
+    private static let authErrors = #"""
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "429":
+          description: The tenant is over its request rate.
+          headers:
+            Retry-After: {schema: {type: integer}}
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Error"}
+"""#
+
     /// The answers of cancel, pause and resume.
     private static let controlResponses = #"""
         "202":
@@ -20,6 +33,7 @@ enum OpenAPIDocument {
         "409": {$ref: "#/components/responses/Error"}
         "415": {$ref: "#/components/responses/Error"}
         "503": {$ref: "#/components/responses/Error"}
+\#(authErrors)
 """#
 
     /// The error answers every webhook shares.
@@ -42,6 +56,9 @@ info:
     RFC 3339 times in UTC. Errors are {"error": {"code", "message"}}.
 servers:
   - url: http://127.0.0.1:8080
+security:
+  - bearerKey: []
+  - headerKey: []
 paths:
   /v1/runs:
     post:
@@ -53,6 +70,7 @@ paths:
           application/json:
             schema: {$ref: "#/components/schemas/RunRequest"}
       responses:
+\#(authErrors)
         "202":
           description: The broker has the run.requested envelope.
           headers:
@@ -76,6 +94,7 @@ paths:
         - {name: until, in: query, schema: {type: string, format: date-time}}
         - {name: cursor, in: query, schema: {type: string}}
       responses:
+\#(authErrors)
         "200":
           description: A page of runs; `next` is the cursor of the following page.
           content:
@@ -90,6 +109,7 @@ paths:
       summary: A run with its steps, approvals, deliveries and outputs
       operationId: getRun
       responses:
+\#(authErrors)
         "200":
           description: The run.
           content:
@@ -108,6 +128,7 @@ paths:
         - {name: Last-Event-ID, in: header, schema: {type: string}}
         - {name: after, in: query, schema: {type: integer, minimum: 0}}
       responses:
+\#(authErrors)
         "200":
           description: "An event per audit entry (id: sequence, event: action, data: the entry), then an end event."
           content:
@@ -132,6 +153,7 @@ paths:
         - {name: after, in: query, schema: {type: integer, minimum: 0}}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 5000}}
       responses:
+\#(authErrors)
         "200":
           description: A page of entries.
           content:
@@ -176,6 +198,7 @@ paths:
         - {name: tenant, in: query, schema: {type: string}}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500}}
       responses:
+\#(authErrors)
         "200":
           description: The approvals.
           content:
@@ -195,6 +218,7 @@ paths:
           application/json:
             schema: {$ref: "#/components/schemas/ApprovalDecision"}
       responses:
+\#(authErrors)
         "202":
           description: The broker has the approval.decided envelope.
           content:
@@ -209,6 +233,7 @@ paths:
     post:
       summary: Slack Events API (signed with the app's signing secret)
       operationId: slackEvents
+      security: []
       requestBody:
         required: true
         content:
@@ -221,6 +246,7 @@ paths:
     post:
       summary: Slack interactivity (the notifier's Approve / Reject buttons), signed
       operationId: slackInteractivity
+      security: []
       requestBody:
         required: true
         content:
@@ -237,6 +263,7 @@ paths:
     post:
       summary: Slack slash commands, signed
       operationId: slackCommands
+      security: []
       requestBody:
         required: true
         content:
@@ -268,6 +295,7 @@ paths:
     post:
       summary: Jira issue and comment webhooks (X-Hub-Signature HMAC)
       operationId: jiraWebhook
+      security: []
       requestBody:
         required: true
         content:
@@ -282,6 +310,7 @@ paths:
     post:
       summary: A configured webhook (HMAC of the body in its signature header)
       operationId: genericWebhook
+      security: []
       requestBody:
         required: true
         content:
@@ -298,6 +327,7 @@ paths:
     get:
       summary: This document
       operationId: getOpenAPI
+      security: []
       responses:
         "200":
           description: The OpenAPI document.
@@ -305,6 +335,9 @@ paths:
             application/yaml:
               schema: {type: string}
 components:
+  securitySchemes:
+    bearerKey: {type: http, scheme: bearer, description: "An API key from agentry keys create."}
+    headerKey: {type: apiKey, in: header, name: X-API-Key}
   parameters:
     RunId: {name: id, in: path, required: true, schema: {type: string, format: uuid}}
   requestBodies:
