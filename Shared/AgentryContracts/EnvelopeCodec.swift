@@ -61,14 +61,7 @@ public struct EnvelopeCodec: Sendable {
     /// A short account of a decoding failure: what and where (`payload.plan.steps[0].risk`).
     private static func describe(_ error: DecodingError) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
-            var text = ""
-            for key in codingPath {
-                if let index = key.intValue {
-                    text += "[\(index)]"
-                } else {
-                    text += (text.isEmpty ? "" : ".") + key.stringValue
-                }
-            }
+            let text = CodingPath.text(codingPath)
             return text.isEmpty ? "top level" : text
         }
         switch error {

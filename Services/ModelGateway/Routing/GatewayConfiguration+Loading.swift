@@ -149,8 +149,8 @@ extension GatewayConfiguration {
 
     private static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
-            let joined = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return joined.isEmpty ? "the document" : String(joined.drop { $0 == "." })
+            let text = CodingPath.text(context.codingPath)
+            return text.isEmpty ? "the document" : text
         }
         switch error {
         case .keyNotFound(let key, let context): return "\(path(context)): \(key.stringValue) is required"

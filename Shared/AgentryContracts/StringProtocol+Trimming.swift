@@ -1,6 +1,6 @@
 extension StringProtocol {
     /// The string without leading and trailing whitespace and newlines.
-    func trimmingWhitespace() -> String {
+    public func trimmingWhitespace() -> String {
         guard let first = firstIndex(where: { !$0.isWhitespace }),
               let last = lastIndex(where: { !$0.isWhitespace })
         else { return "" }
