@@ -374,12 +374,12 @@ extension LiveHTTPTests {
                     let response = try await client.stream(anthropic(provider, model: "claude-test", stream: true))
                     for try await _ in response.body.serverSentEvents() { received.increment() }
                 }
-                try await eventually("two events received and the rest held", timeout: .seconds(10)) {
+                try await eventually("two events received and the rest held", timeout: .seconds(30)) {
                     received.value == 2 && provider.heldRequests == 1
                 }
                 consumer.cancel()
                 _ = await consumer.result
-                try await eventually("the hold ends when the client leaves", timeout: .seconds(10)) {
+                try await eventually("the hold ends when the client leaves", timeout: .seconds(30)) {
                     provider.heldRequests == 0
                 }
                 #expect(received.value == 2)
@@ -391,7 +391,7 @@ extension LiveHTTPTests {
                 provider.script("slow", [.hang, .hang])
                 let abandoned = Task { try await client.execute(openAI(provider, model: "slow")) }
                 let released = Task { try await client.execute(anthropic(provider, model: "slow")) }
-                try await eventually("both requests held", timeout: .seconds(10)) { provider.heldRequests == 2 }
+                try await eventually("both requests held", timeout: .seconds(30)) { provider.heldRequests == 2 }
 
                 // Other requests are answered while two are held.
                 let answered = try await client.execute(openAI(provider, model: "fast"))
@@ -401,7 +401,7 @@ extension LiveHTTPTests {
                 // A client giving up releases the server's side of the request.
                 abandoned.cancel()
                 #expect(await httpError { _ = try await abandoned.value }?.code == .cancelled)
-                try await eventually("the abandoned request is released", timeout: .seconds(10)) {
+                try await eventually("the abandoned request is released", timeout: .seconds(30)) {
                     provider.heldRequests == 1
                 }
 

@@ -64,7 +64,7 @@ import Glibc
         try peer.connection.route(sessionId: "S1", to: page)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await page.wait(for: "load", loaderId: "L1") }
-            try await eventually("the page waits", timeout: .seconds(5), pollEvery: .milliseconds(1)) { page.waitingCount == 1 }
+            try await eventually("the page waits", timeout: .seconds(30), pollEvery: .milliseconds(1)) { page.waitingCount == 1 }
             peer.send(["method": "Page.lifecycleEvent", "params": ["loaderId": "L1", "name": "load"], "sessionId": "S2"])
             peer.send(["method": "Page.lifecycleEvent", "params": ["loaderId": "L1", "name": "load"], "sessionId": "S1"])
             try await group.waitForAll()
@@ -76,7 +76,7 @@ import Glibc
         defer { peer.stop() }
         try peer.connection.route(sessionId: "S1", to: PageEventSink())
         peer.send(["method": "Page.javascriptDialogOpening", "params": ["type": "alert", "message": "hi"], "sessionId": "S1"])
-        try await eventually("the dialog is answered", timeout: .seconds(5)) {
+        try await eventually("the dialog is answered", timeout: .seconds(30)) {
             peer.received.contains { $0["method"] == "Page.handleJavaScriptDialog" }
         }
         let answer = try #require(peer.received.first { $0["method"] == "Page.handleJavaScriptDialog" })
@@ -90,7 +90,7 @@ import Glibc
         let page = PageEventSink()
         try peer.connection.route(sessionId: "S1", to: page)
         let pending = Task { try await peer.connection.send("Page.navigate", ["url": "https://example.com"], sessionId: "S1") }
-        try await eventually("the command reaches the peer", timeout: .seconds(5)) { peer.received.count == 1 }
+        try await eventually("the command reaches the peer", timeout: .seconds(30)) { peer.received.count == 1 }
         peer.hangUp()
         let error = await #expect(throws: BrowserError.self) { try await pending.value }
         #expect(error?.code == .browserExited)
@@ -126,7 +126,7 @@ import Glibc
         defer { peer.stop() }
         peer.connection.post("Target.closeTarget", ["targetId": "T"])
         peer.connection.close(BrowserError(.shutDown, "stopping", retryable: true))
-        try await eventually("the peer reads end-of-file", timeout: .seconds(5)) { peer.commandsEnded }
+        try await eventually("the peer reads end-of-file", timeout: .seconds(30)) { peer.commandsEnded }
         #expect(peer.received.first?["method"] == "Target.closeTarget", "what was queued is written before the pipe closes")
     }
 }

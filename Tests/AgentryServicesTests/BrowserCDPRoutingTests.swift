@@ -155,7 +155,7 @@ import Testing
         let sink = PageEventSink()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await sink.wait(for: "load", loaderId: "DOC") }
-            try await eventually("the waiter parks", timeout: .seconds(5), pollEvery: .milliseconds(1)) { sink.waitingCount == 1 }
+            try await eventually("the waiter parks", timeout: .seconds(30), pollEvery: .milliseconds(1)) { sink.waitingCount == 1 }
             // Other documents' milestones do not wake it; this one's does.
             sink.receive(CDPEvent(method: "Page.lifecycleEvent", params: ["loaderId": "BLANK", "name": "load"], sessionId: "S"))
             sink.receive(CDPEvent(method: "Page.lifecycleEvent", params: ["loaderId": "DOC", "name": "init"], sessionId: "S"))
@@ -171,7 +171,7 @@ import Testing
     @Test func aSinkFailsItsWaiterWhenThePageEnds() async throws {
         let sink = PageEventSink()
         let waiting = Task { try await sink.wait(for: "load", loaderId: "DOC") }
-        try await eventually("the waiter parks", timeout: .seconds(5), pollEvery: .milliseconds(1)) { sink.waitingCount == 1 }
+        try await eventually("the waiter parks", timeout: .seconds(30), pollEvery: .milliseconds(1)) { sink.waitingCount == 1 }
         sink.end(BrowserError(.browserExited, "Chromium exited", retryable: true))
         let error = await #expect(throws: BrowserError.self) { try await waiting.value }
         #expect(error?.code == .browserExited)
@@ -181,7 +181,7 @@ import Testing
     @Test func aCancelledSinkWaiterLeaves() async throws {
         let sink = PageEventSink()
         let task = Task { try await sink.wait(for: "load", loaderId: "DOC") }
-        try await eventually("the waiter parks", timeout: .seconds(5), pollEvery: .milliseconds(1)) { sink.waitingCount == 1 }
+        try await eventually("the waiter parks", timeout: .seconds(30), pollEvery: .milliseconds(1)) { sink.waitingCount == 1 }
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(sink.waitingCount == 0)

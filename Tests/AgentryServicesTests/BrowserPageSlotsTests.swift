@@ -36,7 +36,7 @@ import Testing
                 order.withLock { $0.append(index) }
                 slots.release()
             })
-            try await eventually("waiter \(index) queued", timeout: .seconds(5), pollEvery: .milliseconds(1)) {
+            try await eventually("waiter \(index) queued", timeout: .seconds(30), pollEvery: .milliseconds(1)) {
                 slots.waitingCount == index + 1
             }
         }
@@ -50,7 +50,7 @@ import Testing
         let slots = AsyncSemaphore(permits: 1)
         try await slots.acquire()
         let waiter = Task { try await slots.acquire() }
-        try await eventually("the waiter queued", timeout: .seconds(5), pollEvery: .milliseconds(1)) { slots.waitingCount == 1 }
+        try await eventually("the waiter queued", timeout: .seconds(30), pollEvery: .milliseconds(1)) { slots.waitingCount == 1 }
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
         #expect(slots.waitingCount == 0)

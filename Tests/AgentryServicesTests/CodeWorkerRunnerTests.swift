@@ -30,7 +30,7 @@ import Testing
         let pids = CodeWorkerFixture.pids(in: outcome.standardOutput.text)
         #expect(pids.count == 4)
         for pid in pids {
-            try await eventually("process \(pid) was killed", timeout: .seconds(5)) { CodeWorkerFixture.hasExited(pid) }
+            try await eventually("process \(pid) was killed", timeout: .seconds(30)) { CodeWorkerFixture.hasExited(pid) }
         }
         #expect(outcome.workingDirectoryRemoved)
         #expect(!FileManager.default.fileExists(atPath: outcome.workingDirectory))

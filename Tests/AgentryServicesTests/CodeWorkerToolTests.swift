@@ -150,7 +150,7 @@ import Testing
         let pids = CodeWorkerFixture.pids(in: output["stdout"]?.stringValue ?? "")
         #expect(pids.count == 1)
         for pid in pids {
-            try await eventually("the background sleep was killed", timeout: .seconds(5)) {
+            try await eventually("the background sleep was killed", timeout: .seconds(30)) {
                 CodeWorkerFixture.hasExited(pid)
             }
         }
@@ -177,7 +177,7 @@ import Testing
         let tool = CodeWorkerFixture.shell()
         let request = CodeWorkerFixture.request(["script": .string("echo $$ > '\(marker)'; sleep 30")])
         let task = Task { try await tool.run(request) }
-        try await eventually("the script started", timeout: .seconds(10)) {
+        try await eventually("the script started", timeout: .seconds(30)) {
             (try? String(contentsOfFile: marker, encoding: .utf8))?.hasSuffix("\n") == true
         }
         let pid = try #require(CodeWorkerFixture.pids(in: try String(contentsOfFile: marker, encoding: .utf8)).first)

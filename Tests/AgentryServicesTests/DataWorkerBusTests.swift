@@ -82,7 +82,7 @@ struct DataWorkerBusTests {
             // Both deliveries were acked: with the worker stopped, nothing returns to the queue.
             worker.cancel()
             _ = await worker.result
-            try await eventually("the worker's consumer is gone", timeout: .seconds(10)) {
+            try await eventually("the worker's consumer is gone", timeout: .seconds(30)) {
                 try await connection.queueStatus(workQueue).consumers == 0
             }
             #expect(try await connection.queueStatus(workQueue).messages == 0)

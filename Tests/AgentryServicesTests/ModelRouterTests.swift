@@ -156,7 +156,9 @@ import Testing
             f.fake.setDefault("backup", .reply(content: "backup"))
             let router = try f.router(
                 aliases: #"{"chat": [\#(F.entry("oa", "flaky")), \#(F.entry("oa", "backup"))]}"#,
-                extra: #""breaker": {"failureThreshold": 5, "coolDownSeconds": 0.4}"#)
+                extra: #""breaker": {"failureThreshold": 5, "coolDownSeconds": 3}"#)
+            // Cool-down and the slow probe are seconds long: a loaded machine must not let either run
+            // out between the steps that look at the open circuit.
             let breaker = try #require(router.breaker("oa/flaky"))
             for _ in 1...5 {
                 #expect(try await router.serve(F.request(), caller: F.caller()).entry == "oa/backup")
@@ -174,7 +176,7 @@ import Testing
             guard case .open = breaker.current else { Issue.record("a failed probe must reopen"); return }
             // The next probe is slow and succeeds: a concurrent request does not probe too.
             try await eventually("half-open again") { breaker.current == .halfOpen(probeInFlight: false) }
-            f.fake.script("flaky", [.delayed(.milliseconds(400), then: .reply(content: "recovered"))])
+            f.fake.script("flaky", [.delayed(.seconds(5), then: .reply(content: "recovered"))])
             async let probe = router.serve(F.request("probe"), caller: F.caller())
             try await eventually("probe in flight") { breaker.current == .halfOpen(probeInFlight: true) }
             let during = try await router.serve(F.request("during"), caller: F.caller())

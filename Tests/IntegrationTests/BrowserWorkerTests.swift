@@ -213,7 +213,7 @@ struct BrowserWorkerTests {
                 _ = try await tool.run(BrowserFixture.request(["url": .string("\(site)/page")]))
                 let first = try #require(await browser.browserPID)
                 #expect(kill(-first, SIGKILL) == 0)
-                try await eventually("the killed browser is noticed", timeout: .seconds(10)) {
+                try await eventually("the killed browser is noticed", timeout: .seconds(30)) {
                     await browser.browserPID == nil
                 }
                 let output = try await tool.run(BrowserFixture.request(["url": .string("\(site)/page"), "selector": "#headline"]))
@@ -241,7 +241,7 @@ struct BrowserWorkerTests {
             #expect(!BrowserFixture.processes(inGroup: pid).isEmpty)
             await browser.shutdown()
             #expect(!BrowserFixture.processExists(pid))
-            try await eventually("the browser's process group is gone", timeout: .seconds(10)) {
+            try await eventually("the browser's process group is gone", timeout: .seconds(30)) {
                 BrowserFixture.processes(inGroup: pid).isEmpty
             }
             let failure = try await BrowserFixture.failure {
