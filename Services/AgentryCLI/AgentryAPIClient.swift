@@ -53,9 +53,12 @@ struct AgentryAPIClient: Sendable {
 
     /// `POST /v1/approvals/{id}` with `approved` or `rejected`; returns the run id when the API says it.
     @discardableResult
-    func decide(approval id: String, decision: String, decidedBy: String, comment: String?) async throws -> String? {
+    func decide(
+        approval id: String, decision: String, decidedBy: String, comment: String?, editedPlan: JSONValue? = nil
+    ) async throws -> String? {
         var body: [String: JSONValue] = ["decision": .string(decision), "decidedBy": .string(decidedBy)]
         if let comment { body["comment"] = .string(comment) }
+        if let editedPlan { body["editedPlan"] = editedPlan }
         let answer = try await send(.post, "/v1/approvals/\(Self.pathSegment(id))", json: .object(body))
         return answer["runId"]?.stringValue
     }

@@ -1,3 +1,4 @@
+import AgentryContracts
 import ArgumentParser
 import Foundation
 
@@ -28,10 +29,32 @@ struct ApproveCommand: AsyncParsableCommand {
     @OptionGroup var api: APIOptions
     @OptionGroup var decision: DecisionOptions
 
+    @Option(help: ArgumentHelp(
+        "Approve with an edited plan: a JSON file ({\"steps\": [...]}, or - for standard input). Steps that have started must stay as they are.",
+        valueName: "file"))
+    var plan: String?
+
     func run() async throws {
+        let editedPlan = try plan.map(Self.readPlan)
         let runId = try await api.client().decide(
-            approval: decision.approvalId, decision: "approved", decidedBy: decision.approver, comment: decision.comment)
-        print("approved \(decision.approvalId)" + (runId.map { " (run \($0))" } ?? ""))
+            approval: decision.approvalId, decision: "approved", decidedBy: decision.approver, comment: decision.comment,
+            editedPlan: editedPlan)
+        print("approved \(decision.approvalId)" + (editedPlan == nil ? "" : " with the edited plan")
+            + (runId.map { " (run \($0))" } ?? ""))
+    }
+
+    /// The JSON in `path` (`-`: standard input); the API checks it is a plan that fits the run.
+    static func readPlan(_ path: String) throws -> JSONValue {
+        let data: Data
+        do {
+            data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw CLIError("cannot read the plan \(path): \(error.localizedDescription)")
+        }
+        guard let plan = try? JSONDecoder().decode(JSONValue.self, from: data), plan["steps"] != nil else {
+            throw CLIError("\(path) is not a plan: expected JSON {\"steps\": [...]}")
+        }
+        return plan
     }
 }
 

@@ -102,10 +102,13 @@ struct Director: Sendable {
             "workflow": request.workflow.map(JSONValue.string) ?? .null,
         ])
         let inserted = try await context.connection.execute("""
-            INSERT INTO runs (id, tenant, source, external_event_id, request, status, context, budget_usd, source_reference)
+            INSERT INTO runs (id, tenant, source, external_event_id, request, status, context, budget_usd, source_reference,
+                              thread_run_id)
             VALUES (\(runId), \(context.cause.tenant), \(request.source.rawValue), \(request.externalEventId), \(trimmed),
                     'planning', \(PostgresJSON(runContext)), \(request.budgetUSD),
-                    \(request.sourceReference.map { PostgresJSON($0) }))
+                    \(request.sourceReference.map { PostgresJSON($0) }),
+                    (SELECT coalesce(thread_run_id, id) FROM runs
+                     WHERE id = \(request.threadRunId) AND tenant = \(context.cause.tenant) AND id <> \(runId)))
             ON CONFLICT DO NOTHING
             """)
         guard inserted == 1 else {
@@ -120,10 +123,11 @@ struct Director: Sendable {
     }
 
     private func askForPlan(runId: UUID, request: String, attempt: Int, problems: String?, _ context: inout Context) async throws {
-        var messages = [
-            ChatMessage(role: .system, content: PlannerPrompt.system),
-            ChatMessage(role: .user, content: request),
-        ]
+        var messages = [ChatMessage(role: .system, content: PlannerPrompt.system)]
+        if let thread = try await Self.threadSummary(of: runId, on: context.connection) {
+            messages.append(ChatMessage(role: .system, content: thread))
+        }
+        messages.append(ChatMessage(role: .user, content: request))
         if let problems {
             messages.append(ChatMessage(role: .user, content: """
                 The previous plan was rejected: \(problems)
@@ -140,6 +144,38 @@ struct Director: Sendable {
                             updated_at = now(), version = version + 1
             WHERE id = \(runId)
             """)
+    }
+
+    /// How many of a thread's earlier runs the planner is shown.
+    static let threadHistoryLimit = 10
+
+    /// For a run that continues a thread: its earlier runs (at most ``threadHistoryLimit``, the
+    /// latest), oldest first, with how each ended, as context for the planner; nil otherwise.
+    ///
+    /// It is a system message rather than earlier user turns, so a reply such as "thanks" is not
+    /// mistaken for a repeat of an earlier request.
+    static func threadSummary(of runId: UUID, on connection: PostgresConnection) async throws -> String? {
+        let rows = try await connection.query("""
+            SELECT earlier.request, earlier.status, earlier.error
+            FROM runs AS run
+            JOIN runs AS earlier
+              ON (earlier.id = run.thread_run_id OR earlier.thread_run_id = run.thread_run_id)
+             AND earlier.id <> run.id AND earlier.created_at <= run.created_at
+            WHERE run.id = \(runId)
+            ORDER BY earlier.created_at DESC, earlier.id DESC
+            LIMIT \(threadHistoryLimit)
+            """)
+        guard !rows.isEmpty else { return nil }
+        let lines = try rows.reversed().enumerated().map { index, row in
+            let (request, status, error) = try row.decode((String, String, String?).self)
+            let outcome = error.map { "\(status): \(PlannerPrompt.oneLine($0, limit: 300))" } ?? status
+            return "\(index + 1). \"\(PlannerPrompt.oneLine(request, limit: 1_000))\" (\(outcome))"
+        }
+        return """
+            This request continues an earlier conversation. Its earlier requests, oldest first, and how each run ended:
+            \(lines.joined(separator: "\n"))
+            Plan only the new request; use the earlier ones to understand it.
+            """
     }
 
     // MARK: model.reply → planned
@@ -219,15 +255,7 @@ struct Director: Sendable {
     }
 
     private func accept(_ plan: Plan, for run: RunRecord, _ context: inout Context) async throws {
-        for step in plan.steps {
-            try await context.connection.execute("""
-                INSERT INTO steps (run_id, step_id, specialist, tool, input, depends_on, risk, max_attempts,
-                                   idempotency_key, description)
-                VALUES (\(run.id), \(step.id), \(step.specialist.rawValue), \(step.tool), \(PostgresJSON(step.input)),
-                        \(step.dependsOn), \(step.risk.rawValue), \(max(1, step.limits.maxAttempts)),
-                        \("\(run.id.uuidString.lowercased()):\(step.id)"), \(step.description))
-                """)
-        }
+        for step in plan.steps { try await insert(step, of: run.id, &context) }
         try await context.connection.execute("""
             UPDATE runs SET plan = \(PostgresJSON(plan)), status = 'running', started_at = coalesce(started_at, now()),
                             updated_at = now(), version = version + 1
@@ -239,6 +267,16 @@ struct Director: Sendable {
         planned.status = .running
         context.logger.info("run planned", metadata: ["steps": "\(plan.steps.count)"])
         try await advance(planned, &context)
+    }
+
+    private func insert(_ step: PlanStep, of runId: UUID, _ context: inout Context) async throws {
+        try await context.connection.execute("""
+            INSERT INTO steps (run_id, step_id, specialist, tool, input, depends_on, risk, max_attempts,
+                               idempotency_key, description)
+            VALUES (\(runId), \(step.id), \(step.specialist.rawValue), \(step.tool), \(PostgresJSON(step.input)),
+                    \(step.dependsOn), \(step.risk.rawValue), \(max(1, step.limits.maxAttempts)),
+                    \("\(runId.uuidString.lowercased()):\(step.id)"), \(step.description))
+            """)
     }
 
     // MARK: step results
@@ -311,6 +349,19 @@ struct Director: Sendable {
         guard let run = try await RunRecord.lock(runId, on: context.connection) else {
             throw PermanentFailure("approval \(decision.approvalId) belongs to a missing run")
         }
+        if decision.decision == .approved, let edited = decision.editedPlan {
+            let steps = try await StepRecord.all(of: runId, on: context.connection)
+            let problems = edited.validate().map(\.description)
+                + edited.conflicts(keeping: steps.filter { !$0.status.isUnstarted }.map(\.started))
+            guard problems.isEmpty else {
+                // The gateway checked the edit; a step started since. Applying half of it would run a
+                // plan nobody approved, so the approval stays pending for a new decision.
+                context.logger.warning("approval with an edited plan that no longer fits the run ignored; still pending", metadata: [
+                    "approval.id": "\(decision.approvalId)", "problems": "\(problems.joined(separator: "; "))",
+                ])
+                return
+            }
+        }
         let rows = try await context.connection.query("""
             UPDATE approvals SET status = \(decision.decision.rawValue), decided_by = \(decision.decidedBy),
                                  comment = \(decision.comment), decided_at = now()
@@ -325,6 +376,13 @@ struct Director: Sendable {
         guard let stepId, !run.status.isTerminal else { return }
         switch decision.decision {
         case .approved:
+            if let edited = decision.editedPlan {
+                try await continueWith(edited, run: run, approvedStep: stepId, &context)
+                context.logger.info("step approved with an edited plan", metadata: [
+                    "step.id": "\(stepId)", "approver": "\(decision.decidedBy)", "steps": "\(edited.steps.count)",
+                ])
+                return
+            }
             try await context.connection.execute("""
                 UPDATE steps SET status = 'approved', updated_at = now()
                 WHERE run_id = \(runId) AND step_id = \(stepId) AND status = 'awaiting_approval'
@@ -341,6 +399,70 @@ struct Director: Sendable {
                              reason: "step '\(stepId)' was rejected by \(decision.decidedBy)\(comment)",
                              code: "rejected", stepId: stepId, &context)
         }
+    }
+
+    /// Replaces the run's plan with `plan`, which keeps every started step as it is (checked by the
+    /// caller): steps that have not started take their new form, or are cancelled when the plan drops
+    /// them, and new ones are added. `approvedStep` is approved as edited; another step that changed
+    /// loses its approval (a pending request for one expires) and is asked about again if risky.
+    private func continueWith(_ plan: Plan, run: RunRecord, approvedStep: String, _ context: inout Context) async throws {
+        let existing = Dictionary(
+            try await StepRecord.all(of: run.id, on: context.connection).map { ($0.stepId, $0) }, uniquingKeysWith: { first, _ in first })
+        let kept = Set(plan.steps.map(\.id))
+        for step in existing.values where step.status.isUnstarted && step.status != .cancelled && !kept.contains(step.stepId) {
+            try await expireApprovals(of: step.stepId, run: run.id, &context)
+            try await context.connection.execute("""
+                UPDATE steps SET status = 'cancelled', error = 'dropped by an edited plan', finished_at = now(), updated_at = now()
+                WHERE run_id = \(run.id) AND step_id = \(step.stepId)
+                """)
+        }
+        for step in plan.steps {
+            guard let current = existing[step.id] else {
+                try await insert(step, of: run.id, &context)
+                if step.id == approvedStep { try await setStepStatus(.approved, step.id, run: run.id, &context) }
+                continue
+            }
+            guard current.status.isUnstarted else { continue }
+            let unchanged = current.specialist == step.specialist && current.tool == step.tool && current.input == step.input
+                && current.dependsOn == step.dependsOn && current.risk == step.risk
+            let status: StepStatus
+            if step.id == approvedStep {
+                status = .approved
+            } else if unchanged && current.status != .cancelled {
+                status = current.status
+            } else {
+                status = .pending
+                if current.status == .awaitingApproval { try await expireApprovals(of: step.id, run: run.id, &context) }
+            }
+            try await context.connection.execute("""
+                UPDATE steps SET specialist = \(step.specialist.rawValue), tool = \(step.tool), input = \(PostgresJSON(step.input)),
+                                 depends_on = \(step.dependsOn), risk = \(step.risk.rawValue),
+                                 max_attempts = \(max(1, step.limits.maxAttempts)), description = \(step.description),
+                                 status = \(status.rawValue), error = NULL, finished_at = NULL, updated_at = now()
+                WHERE run_id = \(run.id) AND step_id = \(step.id)
+                """)
+        }
+        try await context.connection.execute("""
+            UPDATE runs SET plan = \(PostgresJSON(plan)), updated_at = now(), version = version + 1 WHERE id = \(run.id)
+            """)
+        try await context.publishFact(context.envelope(.runPlanned(RunPlanned(plan: plan)), runId: run.id))
+        var edited = run
+        edited.plan = plan
+        try await advance(edited, &context)
+    }
+
+    private func setStepStatus(_ status: StepStatus, _ stepId: String, run runId: UUID, _ context: inout Context) async throws {
+        try await context.connection.execute("""
+            UPDATE steps SET status = \(status.rawValue), updated_at = now() WHERE run_id = \(runId) AND step_id = \(stepId)
+            """)
+    }
+
+    /// Expires the step's pending approval requests: the step they asked about has changed or gone.
+    private func expireApprovals(of stepId: String, run runId: UUID, _ context: inout Context) async throws {
+        try await context.connection.execute("""
+            UPDATE approvals SET status = 'expired', comment = 'superseded by an edited plan', decided_at = now()
+            WHERE run_id = \(runId) AND step_id = \(stepId) AND status = 'pending'
+            """)
     }
 
     // MARK: operator control
@@ -385,7 +507,9 @@ struct Director: Sendable {
     private func advance(_ run: RunRecord, _ context: inout Context) async throws {
         guard run.status == .running || run.status == .waitingForApproval else { return }
         let steps = try await StepRecord.all(of: run.id, on: context.connection)
-        if !steps.isEmpty && steps.allSatisfy({ $0.status == .succeeded }) {
+        // Steps an edited plan dropped are cancelled; the rest must all have succeeded.
+        let planned = steps.filter { $0.status != .cancelled }
+        if !planned.isEmpty && planned.allSatisfy({ $0.status == .succeeded }) {
             try await complete(run, steps: steps, &context)
             return
         }

@@ -40,4 +40,11 @@ enum PlannerPrompt {
             ],
         ],
     ]
+
+    /// `text` with every run of white space (line breaks included) made one space, cut to `limit`
+    /// characters with `…` when longer: how earlier requests of a thread are quoted.
+    static func oneLine(_ text: String, limit: Int) -> String {
+        let words = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return words.count > limit ? String(words.prefix(limit - 1)) + "…" : words
+    }
 }

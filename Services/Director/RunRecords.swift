@@ -59,6 +59,10 @@ enum StepStatus: String, Sendable {
 
     /// Statuses from which a step can still make progress.
     var isOpen: Bool { [.pending, .ready, .dispatched, .approved, .awaitingApproval].contains(self) }
+
+    /// Statuses of a step that has not started (in a running run, `cancelled` is a step an edited
+    /// plan dropped): an edited plan may change it.
+    var isUnstarted: Bool { [.pending, .ready, .approved, .awaitingApproval, .cancelled].contains(self) }
 }
 
 /// A step row.
@@ -74,6 +78,11 @@ struct StepRecord: Sendable {
     var maxAttempts: Int
     var output: JSONValue?
     var idempotencyKey: String
+
+    /// The step as an edited plan must keep it once it has started.
+    var started: Plan.StartedStep {
+        Plan.StartedStep(id: stepId, specialist: specialist, tool: tool, input: input, dependsOn: dependsOn, status: status.rawValue)
+    }
 
     /// The outputs of the steps that succeeded, by step id: what later inputs may reference.
     static func outputs(of steps: [StepRecord]) -> [String: JSONValue] {

@@ -27,7 +27,7 @@ enum NotificationRouter {
                 return .email(EmailMessage(
                     to: [sender], subject: replySubject(reference?.emailSubject, fallback: content.subject),
                     body: NotificationFormatter.plainText(content), inReplyTo: messageId,
-                    references: messageId.map { [$0] } ?? []))
+                    references: threadReferences(reference?.emailReferences, answering: messageId)))
             }
         case .jira?:
             if let issue = reference?.jiraIssueKey, JiraComment.isValidIssue(issue) {
@@ -39,6 +39,16 @@ enum NotificationRouter {
         }
         return .note(CaptureNote(
             source: run.source, subject: content.subject, text: NotificationFormatter.plainText(content)))
+    }
+
+    /// The `References` of a reply: the thread's earlier ids (oldest first, each once), then the
+    /// id of the email answered.
+    static func threadReferences(_ earlier: [String]?, answering messageId: String?) -> [String] {
+        var references: [String] = []
+        for id in (earlier ?? []) + (messageId.map { [$0] } ?? []) where !id.isEmpty && !references.contains(id) {
+            references.append(id)
+        }
+        return references
     }
 
     /// `Re: <subject>` of the original email (without doubling an existing `Re:`), or `fallback`.

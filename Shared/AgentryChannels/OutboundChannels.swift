@@ -1,3 +1,4 @@
+import AgentryContracts
 import AgentryHTTP
 import Foundation
 
@@ -67,8 +68,7 @@ public struct OutboundChannels: Sendable {
             return "ts \(posted.ts) in \(posted.channel.isEmpty ? slackMessage.channel : posted.channel)"
         case .email(let emailMessage):
             guard let email else { throw notConfigured(.email) }
-            let domain = configuration.sender.domain.isEmpty ? "agentry.invalid" : String(configuration.sender.domain)
-            let messageID = "<agentry.\(deliveryId.uuidString.lowercased())@\(domain)>"
+            let messageID = AgentryMessageID.make(deliveryId: deliveryId, domain: String(configuration.sender.domain))
             return "Message-ID \(try await email.send(emailMessage, messageID: messageID))"
         case .jira(let comment):
             guard let jira, disposition(for: message) == .send else { throw notConfigured(.jira) }

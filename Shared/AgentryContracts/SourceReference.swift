@@ -18,6 +18,9 @@ public struct SourceReference: Codable, Sendable, Equatable, Hashable {
     public var emailMessageId: String?
     /// Sender address of the inbound email.
     public var emailFrom: String?
+    /// The inbound email's `References` (earlier `Message-ID`s of its thread, oldest first), so a
+    /// reply keeps the whole thread together in mail clients.
+    public var emailReferences: [String]?
     /// Subject of the inbound email.
     public var emailSubject: String?
     /// Name of the configured generic webhook that received the event.
@@ -34,6 +37,7 @@ public struct SourceReference: Codable, Sendable, Equatable, Hashable {
         jiraBaseURL: String? = nil,
         emailMessageId: String? = nil,
         emailFrom: String? = nil,
+        emailReferences: [String]? = nil,
         emailSubject: String? = nil,
         webhookName: String? = nil,
         url: String? = nil
@@ -46,6 +50,7 @@ public struct SourceReference: Codable, Sendable, Equatable, Hashable {
         self.jiraBaseURL = jiraBaseURL
         self.emailMessageId = emailMessageId
         self.emailFrom = emailFrom
+        self.emailReferences = emailReferences
         self.emailSubject = emailSubject
         self.webhookName = webhookName
         self.url = url

@@ -31,7 +31,7 @@ struct EnvelopeGenerator {
                 request: text(), source: pick(RunSource.allCases), sourceReference: maybe { $0.sourceReference() },
                 externalEventId: maybe { $0.word() }, requestedBy: maybe { $0.text() },
                 budgetUSD: maybe { $0.double() }, workflow: maybe { $0.word() },
-                inputs: maybe { $0.object(depth: 2) }
+                inputs: maybe { $0.object(depth: 2) }, threadRunId: maybe { $0.uuid() }
             ))
         case .runControl:
             return .runControl(RunControl(
@@ -106,7 +106,8 @@ struct EnvelopeGenerator {
         SourceReference(
             slackTeam: maybe { $0.word() }, slackChannel: maybe { $0.word() }, slackThreadTs: maybe { $0.word() },
             slackUser: maybe { $0.word() }, jiraIssueKey: maybe { $0.word() }, jiraBaseURL: maybe { $0.text() },
-            emailMessageId: maybe { $0.text() }, emailFrom: maybe { $0.text() }, emailSubject: maybe { $0.text() },
+            emailMessageId: maybe { $0.text() }, emailFrom: maybe { $0.text() },
+            emailReferences: maybe { generator in [generator.text(), generator.text()] }, emailSubject: maybe { $0.text() },
             webhookName: maybe { $0.word() }, url: maybe { $0.text() }
         )
     }

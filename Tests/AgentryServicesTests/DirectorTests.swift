@@ -61,6 +61,53 @@ struct DirectorTests {
         }
     }
 
+    @Test func aRunContinuingAThreadRecordsItsFirstRunAndShowsThePlannerTheEarlierRequests() async throws {
+        try await DirectorFixture.run { fixture in
+            func requested(_ text: String, thread: UUID?, tenant: String? = nil) -> Envelope {
+                Envelope(tenant: tenant ?? fixture.tenant, runId: UUID(), payload: .runRequested(RunRequested(
+                    request: text, source: .email, sourceReference: SourceReference(emailFrom: "ana@example.com"),
+                    threadRunId: thread)))
+            }
+            func threadOf(_ id: UUID) async throws -> UUID? {
+                try await fixture.store.query("SELECT thread_run_id FROM runs WHERE id = \(id)").first?.decode(UUID?.self, at: 0)
+            }
+            func askedMessages(_ runId: UUID) async throws -> [ChatMessage] {
+                let ask = try #require(try await fixture.outbox().last { $0.envelope.runId == runId && $0.envelope.type == .modelRequest })
+                guard case .modelRequest(let request) = ask.envelope.payload else { throw DirectorTestError("not a model request") }
+                return request.messages
+            }
+            let first = requested("summarise the open incidents", thread: nil)
+            try await fixture.director.handle(first)
+            let firstId = try #require(first.runId)
+            #expect(try await threadOf(firstId) == nil)
+            #expect(try await askedMessages(firstId).map(\.role) == [.system, .user])
+
+            // A reply names the first run; a reply to that reply names the second: both belong to the first.
+            let second = requested("and post them to #ops", thread: firstId)
+            try await fixture.director.handle(second)
+            let secondId = try #require(second.runId)
+            #expect(try await threadOf(secondId) == firstId)
+            let third = requested("thanks!", thread: secondId)
+            try await fixture.director.handle(third)
+            let thirdId = try #require(third.runId)
+            #expect(try await threadOf(thirdId) == firstId)
+            let messages = try await askedMessages(thirdId)
+            #expect(messages.map(\.role) == [.system, .system, .user])
+            #expect(messages[1].content.contains("1. \"summarise the open incidents\" (planning)"))
+            #expect(messages[1].content.contains("2. \"and post them to #ops\" (planning)"))
+            #expect(messages[2].content == "thanks!")
+
+            // A thread id of another tenant, or of no run, is not taken.
+            let foreign = requested("hello", thread: firstId, tenant: "other")
+            try await fixture.director.handle(foreign)
+            #expect(try await threadOf(try #require(foreign.runId)) == nil)
+            let unknown = requested("hello again", thread: UUID())
+            try await fixture.director.handle(unknown)
+            #expect(try await fixture.runStatus(try #require(unknown.runId)) == "planning")
+            #expect(try await threadOf(try #require(unknown.runId)) == nil)
+        }
+    }
+
     @Test func duplicatesChangeNothing() async throws {
         try await DirectorFixture.run { fixture in
             let requested = fixture.runRequested("post hello to #ops", externalEventId: "Ev-dup")
@@ -155,6 +202,62 @@ struct DirectorTests {
             // A second decision on the same approval changes nothing.
             try await fixture.director.handle(fixture.decision(approvalId, .rejected))
             #expect(try await fixture.runStatus(runId) == "running")
+        }
+    }
+
+    @Test func anApprovalWithAnEditedPlanContinuesWithTheEditedPlan() async throws {
+        try await DirectorFixture.run { fixture in
+            let requested = fixture.runRequested("count the incidents, then run a script", externalEventId: nil)
+            try await fixture.director.handle(requested)
+            let runId = try #require(requested.runId)
+            let ask = try #require(try await fixture.outbox().last)
+            let fetch = PlanStep(id: "fetch", specialist: .data, tool: "sql.query", input: ["sql": "SELECT 1"])
+            let script = PlanStep(id: "script", specialist: .code, tool: "shell.run", input: ["script": "rm -rf /tmp/x"],
+                                  dependsOn: ["fetch"], risk: .high)
+            let notify = PlanStep(id: "notify", specialist: .comm, tool: "slack.post", input: ["channel": "#ops", "text": "x"],
+                                  dependsOn: ["script"])
+            try await fixture.director.handle(fixture.reply(to: ask.envelope, plan: Plan(steps: [fetch, script, notify])))
+            let fetchWork = try #require(try await fixture.outbox().last)
+            try await fixture.director.handle(fixture.completed(fetchWork.envelope, output: ["rows": [["n": 1]]]))
+            let request = try #require(try await fixture.outbox().last)
+            guard case .approvalRequested(let approval) = request.envelope.payload else { Issue.record("no approval"); return }
+
+            // Changing a step that already ran is not applied: the approval stays pending.
+            var rewritten = fetch
+            rewritten.input = ["sql": "DELETE FROM incidents"]
+            let before = try await fixture.outbox().count
+            try await fixture.director.handle(fixture.decision(
+                approval.approvalId, .approved, editedPlan: Plan(steps: [rewritten, script, notify])))
+            #expect(try await fixture.outbox().count == before)
+            #expect(try await fixture.scalar("SELECT count(*) FROM approvals WHERE status = 'pending'") == 1)
+
+            // The approver narrows the script, drops the notification and adds a post.
+            var safer = script
+            safer.input = ["script": "ls /tmp/x"]
+            let post = PlanStep(id: "post", specialist: .comm, tool: "slack.post",
+                                input: ["channel": "#ops", "text": "{{steps.script.output.stdout}}"], dependsOn: ["script"])
+            let edited = Plan(steps: [fetch, safer, post])
+            try await fixture.director.handle(fixture.decision(approval.approvalId, .approved, editedPlan: edited))
+            let sent = try await fixture.outbox().dropFirst(before)
+            #expect(sent.map(\.envelope.type) == [.runPlanned, .workItem])
+            guard case .runPlanned(let planned) = sent.first?.envelope.payload else { Issue.record("no run.planned"); return }
+            #expect(planned.plan == edited)
+            guard case .workItem(let item) = sent.last?.envelope.payload else { Issue.record("no work item"); return }
+            #expect(item.stepId == "script")
+            #expect(item.input == ["script": "ls /tmp/x"])
+            let statuses = try await fixture.store.query(
+                "SELECT step_id, status FROM steps WHERE run_id = \(runId) ORDER BY step_id"
+            ).map { try $0.decode((String, String).self) }
+            #expect(statuses.map { "\($0.0)=\($0.1)" } == ["fetch=succeeded", "notify=cancelled", "post=pending", "script=dispatched"])
+            #expect(try await fixture.scalar("SELECT count(*) FROM approvals WHERE status = 'approved'") == 1)
+
+            // The run completes with the edited plan's steps; the dropped one does not hold it up.
+            try await fixture.director.handle(fixture.completed(try #require(sent.last).envelope, output: ["stdout": "x"]))
+            let postWork = try #require(try await fixture.outbox().last)
+            guard case .workItem(let postItem) = postWork.envelope.payload else { Issue.record("no post"); return }
+            #expect(postItem.input["text"] == "x")
+            try await fixture.director.handle(fixture.completed(postWork.envelope, output: ["status": "captured"]))
+            #expect(try await fixture.runStatus(runId) == "completed")
         }
     }
 
@@ -254,9 +357,9 @@ struct DirectorFixture {
         Envelope.caused(by: work, payload: .stepFailed(StepFailed(error: "connection refused", code: code, retryable: retryable)))
     }
 
-    func decision(_ approvalId: UUID, _ decision: ApprovalDecided.Decision) -> Envelope {
+    func decision(_ approvalId: UUID, _ decision: ApprovalDecided.Decision, editedPlan: Plan? = nil) -> Envelope {
         Envelope(tenant: tenant, payload: .approvalDecided(ApprovalDecided(
-            approvalId: approvalId, decision: decision, decidedBy: "alice", comment: "no", via: .api)))
+            approvalId: approvalId, decision: decision, decidedBy: "alice", comment: "no", editedPlan: editedPlan, via: .api)))
     }
 
     func control(_ runId: UUID, _ action: RunControl.Action) -> Envelope {
@@ -280,4 +383,10 @@ struct DirectorFixture {
         #expect(approval.summary.contains("print hi"))
         return (try #require(requested.runId), approval.approvalId)
     }
+}
+
+/// A test's own failure with a message.
+struct DirectorTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

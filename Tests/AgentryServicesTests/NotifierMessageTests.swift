@@ -133,6 +133,20 @@ import Testing
         #expect(email.body.contains("fetch:\nid | title"))
     }
 
+    @Test func anEmailReplyInAThreadKeepsTheWholeThreadInItsReferences() {
+        let reference = SourceReference(
+            emailMessageId: "<reply-2@mail.example.com>", emailFrom: "ana@example.com",
+            emailReferences: ["<CAF1@mail.example.com>", "<agentry.1@example.com>", "<CAF1@mail.example.com>"],
+            emailSubject: "Re: Weekly report please")
+        guard case .email(let email) = message(Self.completed, Self.run(.email, reference)) else {
+            Issue.record("expected an email")
+            return
+        }
+        #expect(email.subject == "Re: Weekly report please")
+        #expect(email.inReplyTo == "<reply-2@mail.example.com>")
+        #expect(email.references == ["<CAF1@mail.example.com>", "<agentry.1@example.com>", "<reply-2@mail.example.com>"])
+    }
+
     @Test func replySubjectsDoNotStackRe() {
         #expect(NotificationRouter.replySubject("RE: hello", fallback: "x") == "RE: hello")
         #expect(NotificationRouter.replySubject("hello\nworld", fallback: "x") == "Re: hello")

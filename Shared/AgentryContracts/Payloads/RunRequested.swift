@@ -1,3 +1,5 @@
+import Foundation
+
 /// `run.requested`: someone asked for work to be done.
 ///
 /// The ingest gateway publishes it after verifying the source; the director turns it into a run.
@@ -23,6 +25,9 @@ public struct RunRequested: EnvelopePayloadBody, Hashable {
     public var workflow: String?
     /// Named inputs for the workflow or the planner.
     public var inputs: [String: JSONValue]?
+    /// The first run of the conversation this request continues (an email answering a run's
+    /// notification): the director records it and shows the planner the thread's earlier requests.
+    public var threadRunId: UUID?
 
     public init(
         request: String,
@@ -32,7 +37,8 @@ public struct RunRequested: EnvelopePayloadBody, Hashable {
         requestedBy: String? = nil,
         budgetUSD: Double? = nil,
         workflow: String? = nil,
-        inputs: [String: JSONValue]? = nil
+        inputs: [String: JSONValue]? = nil,
+        threadRunId: UUID? = nil
     ) {
         self.request = request
         self.source = source
@@ -42,5 +48,6 @@ public struct RunRequested: EnvelopePayloadBody, Hashable {
         self.budgetUSD = budgetUSD
         self.workflow = workflow
         self.inputs = inputs
+        self.threadRunId = threadRunId
     }
 }
