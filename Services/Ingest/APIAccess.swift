@@ -75,11 +75,7 @@ final class APIAccess: Sendable {
 
     /// The key in `Authorization: Bearer <key>` or `X-API-Key`, if any.
     static func presentedKey(_ request: APIRequest) -> String? {
-        if let authorization = request.header("authorization") {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
-            return authorization
-        }
+        if let authorization = request.header("authorization") { return request.bearerToken ?? authorization }
         return request.header("x-api-key")
     }
 

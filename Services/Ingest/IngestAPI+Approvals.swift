@@ -4,14 +4,18 @@ import Foundation
 extension IngestAPI {
     /// `POST /v1/approvals/{id}`: checks that the approval exists (404) and is pending (409), then
     /// publishes `approval.decided` (via `api`) and answers 202 once the broker confirmed it.
+    ///
+    /// An approval may carry an edited plan: it must be valid (400 `invalid_plan`) and keep every
+    /// step that has started as it is (409 `plan_conflict`); the director continues with it.
     func decideApproval(id text: String, _ request: APIRequest, principal: APIPrincipal = .unrestricted) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
             let id = try Self.id(text, of: "approval")
             try request.requireJSON()
-            let (decision, decidedBy, comment) = try APIJSON.decode(ApprovalDecision.self, from: request.body).validated()
+            let body = try APIJSON.decode(ApprovalDecision.self, from: request.body)
+            let (decision, decidedBy, comment) = try body.validated()
             let approval = try await publishDecision(
-                approvalId: id, decision: decision, decidedBy: decidedBy, comment: comment, via: .api,
-                traceparent: request.header("traceparent"), principal: principal)
+                approvalId: id, decision: decision, decidedBy: decidedBy, comment: comment, editedPlan: body.editedPlan,
+                via: .api, traceparent: request.header("traceparent"), principal: principal)
             return .json(.accepted, ApprovalAccepted(
                 approvalId: id.wireString, runId: approval.runId.wireString, decision: decision.rawValue))
         }
@@ -23,7 +27,7 @@ extension IngestAPI {
     /// and returns once the broker confirmed it.
     func publishDecision(
         approvalId id: UUID, decision: ApprovalDecided.Decision, decidedBy: String, comment: String?,
-        via: ApprovalDecided.Channel, traceparent: String?, principal: APIPrincipal = .unrestricted
+        editedPlan: Plan? = nil, via: ApprovalDecided.Channel, traceparent: String?, principal: APIPrincipal = .unrestricted
     ) async throws(APIError) -> ApprovalTarget {
         guard let approval = try await read({ try await store.approval(id: id) }), principal.covers(approval.tenant) else {
             throw .notFound("there is no approval \(id.wireString)")
@@ -33,11 +37,23 @@ extension IngestAPI {
                 .conflict, code: "approval_not_pending",
                 "approval \(id.wireString) is \(approval.status), not pending; it cannot be decided again")
         }
+        if let editedPlan {
+            guard let run = try await read({ try await store.run(id: approval.runId) }) else {
+                throw .notFound("the run of approval \(id.wireString) is gone")
+            }
+            let conflicts = editedPlan.conflicts(keeping: run.startedSteps)
+            guard conflicts.isEmpty else {
+                throw APIError(
+                    .conflict, code: "plan_conflict",
+                    "the edited plan changes what has already run: " + conflicts.joined(separator: "; "))
+            }
+        }
         let envelope = Envelope(
             tenant: approval.tenant, runId: approval.runId, stepId: approval.stepId,
             traceparent: TraceContext.traceparent(continuing: traceparent),
             payload: .approvalDecided(ApprovalDecided(
-                approvalId: id, decision: decision, decidedBy: decidedBy, comment: comment, via: via)))
+                approvalId: id, decision: decision, decidedBy: decidedBy, comment: comment, editedPlan: editedPlan,
+                via: via)))
         try await confirm(envelope)
         metrics.approvalDecided(decision)
         logger.info("approval decided", metadata: [

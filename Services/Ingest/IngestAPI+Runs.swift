@@ -47,11 +47,11 @@ extension IngestAPI {
         }
     }
 
-    /// `GET /v1/runs?limit=&status=&tenant=&source=&since=&until=&cursor=`: runs, newest first
+    /// `GET /v1/runs?limit=&status=&tenant=&source=&since=&until=&thread=&cursor=`: runs, newest first
     /// (50 by default, at most 500), with `next` for the following page when this one is full.
     func listRuns(
         limit: String?, status: String?, tenant: String?, source: String? = nil, since: String? = nil,
-        until: String? = nil, cursor: String? = nil, principal: APIPrincipal = .unrestricted
+        until: String? = nil, cursor: String? = nil, thread: String? = nil, principal: APIPrincipal = .unrestricted
     ) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
             var filter = RunFilter(limit: try Self.limit(limit), status: nil, tenant: nil)
@@ -79,6 +79,7 @@ extension IngestAPI {
                 }
                 if name == "since" { filter.since = date } else { filter.until = date }
             }
+            if let thread { filter.thread = try Self.id(thread, of: "thread (run)") }
             if let cursor {
                 guard let position = RunCursor(token: cursor) else {
                     throw .invalidRequest("cursor is not one this API gave out (use the next of the previous page)")

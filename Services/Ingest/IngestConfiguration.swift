@@ -30,6 +30,8 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
     var jira: JiraSettings?
     /// Generic signed webhooks by name (`AGENTRY_WEBHOOKS`).
     var webhooks: [String: GenericWebhook]
+    /// Inbound email (`AGENTRY_EMAIL_*`); nil without `AGENTRY_EMAIL_TOKEN`.
+    var email: EmailSettings?
     /// How API routes authenticate. `AGENTRY_API_AUTH`: `keys` (the default: an API key with a role)
     /// or `none` (anyone who reaches the API; for a local, loopback-only installation).
     var apiAuth: APIAccess.Mode
@@ -47,6 +49,7 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
         publishTimeout: Duration = .seconds(10),
         jira: JiraSettings? = nil,
         webhooks: [String: GenericWebhook] = [:],
+        email: EmailSettings? = nil,
         apiAuth: APIAccess.Mode = .none,
         apiRateLimit: Int = 0
     ) {
@@ -59,6 +62,7 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
         self.publishTimeout = publishTimeout
         self.jira = jira
         self.webhooks = webhooks
+        self.email = email
         self.apiAuth = apiAuth
         self.apiRateLimit = apiRateLimit
     }
@@ -82,6 +86,7 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
             publishTimeout: .seconds(try reader.integer("AGENTRY_PUBLISH_TIMEOUT_SECONDS", default: 10, in: 1...120)),
             jira: try JiraSettings.read(reader, defaultTenant: defaultTenant),
             webhooks: try GenericWebhook.read(reader, defaultTenant: defaultTenant),
+            email: try EmailSettings.read(reader, defaultTenant: defaultTenant),
             apiAuth: try Self.authMode(reader.string("AGENTRY_API_AUTH", default: "keys")),
             apiRateLimit: try reader.integer("AGENTRY_API_RATE_LIMIT", default: 600, in: 0...100_000)
         )
@@ -119,7 +124,7 @@ struct IngestConfiguration: Sendable, CustomStringConvertible, CustomReflectable
         "api=\(apiHost):\(apiPort) defaultTenant=\(defaultTenant) maxBody=\(maxBodyBytes) "
             + "slack=\(slackSigningSecret == nil ? "disabled" : "enabled") slackTeams=\(slackTeamTenants.count) "
             + "publishTimeout=\(publishTimeout) jira=\(jira == nil ? "disabled" : "enabled") "
-            + "webhooks=\(webhooks.keys.sorted().joined(separator: ",")) auth=\(apiAuth.rawValue) rateLimit=\(apiRateLimit)"
+            + "webhooks=\(webhooks.keys.sorted().joined(separator: ",")) \(email?.description ?? "email=disabled") auth=\(apiAuth.rawValue) rateLimit=\(apiRateLimit)"
     }
 
     /// Mirrors the summary, so `dump` and test failures never show the signing secret.

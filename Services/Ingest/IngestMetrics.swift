@@ -8,6 +8,8 @@ import Metrics
 /// - `agentry_ingest_runs_requested_total{source}`: `run.requested` envelopes confirmed;
 /// - `agentry_ingest_slack_events_ignored_total{reason}`: verified Slack events that are not requests;
 /// - `agentry_ingest_jira_events_ignored_total{reason}`: verified Jira events that start no run;
+/// - `agentry_ingest_emails_ignored_total{reason}`: authenticated emails that start no run
+///   (`automatic`, `own_message`, `sender_not_allowed`, `empty`);
 /// - `agentry_ingest_approvals_decided_total{decision}`: decisions accepted through the API.
 struct IngestMetrics: Sendable {
     private let factory: any MetricsFactory
@@ -34,6 +36,11 @@ struct IngestMetrics: Sendable {
 
     func jiraEventIgnored(reason: String) {
         Counter(label: "agentry_ingest_jira_events_ignored_total", dimensions: [("reason", reason)], factory: factory)
+            .increment()
+    }
+
+    func emailIgnored(reason: String) {
+        Counter(label: "agentry_ingest_emails_ignored_total", dimensions: [("reason", reason)], factory: factory)
             .increment()
     }
 

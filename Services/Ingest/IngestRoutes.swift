@@ -13,6 +13,7 @@ import Logging
 /// | `POST /v1/webhooks/slack/commands` | Slack slash commands (signed) |
 /// | `POST /v1/webhooks/jira` | Jira issue and comment webhooks (HMAC-signed) |
 /// | `POST /v1/webhooks/generic/{name}` | a configured webhook (HMAC-signed), mapped to a run |
+/// | `POST /v1/webhooks/email` | inbound email, raw or a provider's form (token) |
 /// | `GET /v1/runs` | `{"runs": [...]}`, newest first |
 /// | `GET /v1/runs/{id}` | the run with steps, approvals, deliveries and outputs |
 /// | `GET /v1/runs/{id}/events` | the run's audit entries as live server-sent events, resumable with `Last-Event-ID` |
@@ -21,7 +22,8 @@ import Logging
 /// | `POST /v1/runs/{id}/cancel\|pause\|resume` | 202 once `run.control` is confirmed |
 /// | `POST /v1/approvals/{id}` | 202 once `approval.decided` is confirmed |
 ///
-/// Bodies are read up to ``IngestConfiguration/maxBodyBytes`` (413 beyond); every error is JSON.
+/// Bodies are read up to ``IngestConfiguration/maxBodyBytes`` (emails up to ``EmailSettings/maxBytes``;
+/// 413 beyond); every error is JSON.
 enum IngestRoutes {
     static func router(api: IngestAPI) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -43,7 +45,7 @@ enum IngestRoutes {
                 return await api.listRuns(
                     limit: query.get("limit"), status: query.get("status"), tenant: query.get("tenant"),
                     source: query.get("source"), since: query.get("since"), until: query.get("until"),
-                    cursor: query.get("cursor"), principal: principal
+                    cursor: query.get("cursor"), thread: query.get("thread"), principal: principal
                 ).response
             }
         }
@@ -101,6 +103,12 @@ enum IngestRoutes {
         }
         router.post("/v1/webhooks/jira") { request, _ in
             await api.receiveJiraWebhook(try await read(request, limit: limit)).response
+        }
+        router.post("/v1/webhooks/email") { request, _ in
+            await api.receiveEmail(
+                try await read(request, limit: api.configuration.email?.maxBytes ?? limit),
+                queryToken: request.uri.queryParameters.get("token")
+            ).response
         }
         router.post("/v1/webhooks/generic/:name") { request, context in
             await api.receiveGenericWebhook(

@@ -92,6 +92,10 @@ paths:
         - {name: source, in: query, schema: {$ref: "#/components/schemas/RunSource"}}
         - {name: since, in: query, schema: {type: string, format: date-time}}
         - {name: until, in: query, schema: {type: string, format: date-time}}
+        - name: thread
+          in: query
+          description: Only this run and the runs that continue its conversation (email replies).
+          schema: {type: string, format: uuid}
         - {name: cursor, in: query, schema: {type: string}}
       responses:
 \#(authErrors)
@@ -304,6 +308,41 @@ paths:
       responses:
         "200": {$ref: "#/components/responses/Acknowledged"}
 \#(webhookErrors)
+  /v1/webhooks/email:
+    post:
+      summary: Inbound email, raw (message/rfc822) or a mail provider's form (SendGrid, Mailgun)
+      description: |
+        Authenticated by the inbound email token (AGENTRY_EMAIL_TOKEN) in the `token` query parameter,
+        `Authorization: Bearer` or `X-Agentry-Token`. An email that answers one of a run's emails
+        (In-Reply-To / References) continues that run's thread.
+      operationId: inboundEmail
+      security: []
+      parameters:
+        - {name: token, in: query, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          message/rfc822:
+            schema: {type: string}
+          multipart/form-data:
+            schema: {type: object}
+          application/x-www-form-urlencoded:
+            schema: {type: object}
+      responses:
+        "200":
+          description: The email was taken; a run was requested (in a thread, if it continues one) or it was ignored.
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  ok: {type: boolean}
+                  runId: {type: string, format: uuid}
+                  threadRunId: {type: string, format: uuid}
+                  ignored: {type: string, enum: [automatic, own_message, sender_not_allowed, empty]}
+                required: [ok]
+        "413": {$ref: "#/components/responses/Error"}
+\#(webhookErrors)
   /v1/webhooks/generic/{name}:
     parameters:
       - {name: name, in: path, required: true, schema: {type: string}}
@@ -415,6 +454,7 @@ components:
         createdAt: {type: string, format: date-time}
         updatedAt: {type: string, format: date-time}
         finishedAt: {type: string, format: date-time}
+        threadRunId: {type: string, format: uuid}
       required: [id, tenant, source, status, request, costUSD, createdAt, updatedAt]
     RunList:
       type: object
@@ -433,6 +473,7 @@ components:
         approvals: {type: array, items: {type: object}}
         deliveries: {type: array, items: {type: object}}
         outputs: {type: object}
+        threadRunId: {type: string, format: uuid}
       required: [id, tenant, status, request, steps, approvals, deliveries, outputs]
     AuditEntry:
       type: object
@@ -480,6 +521,26 @@ components:
         decision: {type: string, enum: [approved, rejected]}
         decidedBy: {type: string, minLength: 1, maxLength: 256}
         comment: {type: string, maxLength: 4000}
+        editedPlan:
+          description: >-
+            With "approved": the plan to continue with. Steps that have started must stay as they are
+            (409 plan_conflict otherwise); the others may change, go or be added.
+          type: object
+          properties:
+            steps:
+              type: array
+              items:
+                type: object
+                properties:
+                  id: {type: string}
+                  specialist: {type: string, enum: [code, data, comm, browser]}
+                  tool: {type: string}
+                  input: {type: object}
+                  dependsOn: {type: array, items: {type: string}}
+                  risk: {type: string, enum: [low, medium, high]}
+                  description: {type: string}
+                required: [id, specialist, tool]
+          required: [steps]
       required: [decision, decidedBy]
     ApprovalAccepted:
       type: object

@@ -13,7 +13,7 @@ struct PostgresRunStore: RunStore {
             let rows = try await connection.query("""
                 SELECT id, tenant, source, external_event_id, request, status, error, plan, source_reference,
                        budget_usd::float8 AS budget_usd, cost_usd::float8 AS cost_usd, prompt_tokens,
-                       completion_tokens, created_at, updated_at, started_at, finished_at
+                       completion_tokens, created_at, updated_at, started_at, finished_at, thread_run_id
                 FROM runs WHERE id = \(id)
                 """)
             guard let row = rows.first else { return nil }
@@ -38,7 +38,8 @@ struct PostgresRunStore: RunStore {
                 steps: try await Self.steps(of: id, on: connection),
                 approvals: try await Self.approvals(of: id, on: connection),
                 deliveries: try await Self.deliveries(of: id, on: connection),
-                outputs: [:])
+                outputs: [:],
+                threadRunId: try row.decode(UUID?.self, column: "thread_run_id")?.wireString)
             run.arrangeSteps()
             return run
         }
@@ -47,13 +48,14 @@ struct PostgresRunStore: RunStore {
     func runs(matching filter: RunFilter) async throws -> RunPage {
         let rows = try await client.query("""
             SELECT id, tenant, source, status, request, error, cost_usd::float8 AS cost_usd, created_at, updated_at,
-                   finished_at, (extract(epoch FROM created_at) * 1000000)::bigint AS created_us
+                   finished_at, thread_run_id, (extract(epoch FROM created_at) * 1000000)::bigint AS created_us
             FROM runs
             WHERE (\(filter.status)::text IS NULL OR status = \(filter.status))
               AND (\(filter.tenant)::text IS NULL OR tenant = \(filter.tenant))
               AND (\(filter.source)::text IS NULL OR source = \(filter.source))
               AND (\(filter.since)::timestamptz IS NULL OR created_at >= \(filter.since))
               AND (\(filter.until)::timestamptz IS NULL OR created_at < \(filter.until))
+              AND (\(filter.thread)::uuid IS NULL OR id = \(filter.thread) OR thread_run_id = \(filter.thread))
               AND (\(filter.after?.createdMicroseconds)::bigint IS NULL
                    OR ((extract(epoch FROM created_at) * 1000000)::bigint, id)
                       < (\(filter.after?.createdMicroseconds), \(filter.after?.id)))
@@ -71,7 +73,8 @@ struct PostgresRunStore: RunStore {
                 costUSD: try row.decode(Double.self, column: "cost_usd"),
                 createdAt: try row.decode(Date.self, column: "created_at"),
                 updatedAt: try row.decode(Date.self, column: "updated_at"),
-                finishedAt: try row.decode(Date?.self, column: "finished_at"))
+                finishedAt: try row.decode(Date?.self, column: "finished_at"),
+                threadRunId: try row.decode(UUID?.self, column: "thread_run_id")?.wireString)
         }
         guard rows.count == filter.limit, let last = rows.last else { return RunPage(runs: runs, next: nil) }
         return RunPage(runs: runs, next: RunCursor(
@@ -128,6 +131,28 @@ struct PostgresRunStore: RunStore {
         return APIKeyRecord(
             id: try row.decode(UUID.self, column: "id"), role: role, tenant: try row.decode(String?.self, column: "tenant"),
             revoked: try row.decode(Bool.self, column: "revoked"))
+    }
+
+    func emailThread(tenant: String, messageIds: [String]) async throws -> UUID? {
+        let deliveryIds = messageIds.compactMap(AgentryMessageID.deliveryId(in:))
+        if !deliveryIds.isEmpty {
+            let rows = try await client.query("""
+                SELECT coalesce(run.thread_run_id, run.id)
+                FROM deliveries AS delivery JOIN runs AS run ON run.id = delivery.run_id
+                WHERE delivery.id = ANY(\(deliveryIds)) AND delivery.channel = 'email' AND run.tenant = \(tenant)
+                ORDER BY array_position(\(deliveryIds), delivery.id)
+                LIMIT 1
+                """)
+            if let row = rows.first { return try row.decode(UUID.self, at: 0) }
+        }
+        let rows = try await client.query("""
+            SELECT coalesce(thread_run_id, id)
+            FROM runs
+            WHERE tenant = \(tenant) AND source = 'email' AND external_event_id = ANY(\(messageIds))
+            ORDER BY array_position(\(messageIds), external_event_id)
+            LIMIT 1
+            """)
+        return try rows.first?.decode(UUID.self, at: 0)
     }
 
     func runStatus(id: UUID) async throws -> String? {

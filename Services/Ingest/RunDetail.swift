@@ -25,6 +25,8 @@ struct RunDetail: Codable, Sendable, Equatable {
     var approvals: [ApprovalView]
     var deliveries: [DeliveryView]
     var outputs: [String: JSONValue]
+    /// The first run of the conversation this run continues (an email reply), if it continues one.
+    var threadRunId: String? = nil
 
     /// Orders `steps` as the plan lists them (steps not in the plan last, by creation) and fills
     /// `outputs` from the steps that succeeded.
@@ -43,6 +45,21 @@ struct RunDetail: Codable, Sendable, Equatable {
         outputs = [:]
         for step in steps where step.status == "succeeded" {
             if let output = step.output { outputs[step.id] = output }
+        }
+    }
+
+    /// Statuses of steps that have not started (in a running run, `cancelled` is a step an edited
+    /// plan dropped): an edited plan may change or drop them.
+    static let unstartedStepStatuses: Set<String> = ["pending", "ready", "awaiting_approval", "approved", "cancelled"]
+
+    /// The steps that have started (dispatched or finished), as an edited plan must keep them.
+    var startedSteps: [Plan.StartedStep] {
+        steps.filter { !Self.unstartedStepStatuses.contains($0.status) }.compactMap { step in
+            Specialist(rawValue: step.specialist).map {
+                Plan.StartedStep(
+                    id: step.id, specialist: $0, tool: step.tool, input: step.input, dependsOn: step.dependsOn,
+                    status: step.status)
+            }
         }
     }
 }

@@ -14,6 +14,8 @@ struct RunFilter: Sendable, Equatable {
     var since: Date? = nil
     /// Only runs created before this time.
     var until: Date? = nil
+    /// Only the runs of this conversation: the run with this id and the runs that continue it.
+    var thread: UUID? = nil
     /// Continue after this position (from the previous page's `next`).
     var after: RunCursor? = nil
 }

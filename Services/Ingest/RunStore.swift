@@ -15,6 +15,11 @@ protocol RunStore: Sendable {
     func apiKey(hash: String) async throws -> APIKeyRecord?
     /// The run's status, or `nil` when there is no such run (cheap; polled by event streams).
     func runStatus(id: UUID) async throws -> String?
+    /// The first run of the thread that an email answering `messageIds` (most direct first) continues:
+    /// the run of the first id that is a `Message-ID` of one of the tenant's emails (the notifier's or
+    /// a step's, ``AgentryMessageID``), else of the first id that started one of the tenant's email
+    /// runs; nil when none is known.
+    func emailThread(tenant: String, messageIds: [String]) async throws -> UUID?
     /// The run's audit entries in chain order, at most `limit`, after sequence `after`.
     func audit(runId: UUID, after: Int, limit: Int) async throws -> [AuditEntryView]
 }

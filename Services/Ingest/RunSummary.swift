@@ -12,4 +12,6 @@ struct RunSummary: Codable, Sendable, Equatable {
     var createdAt: Date
     var updatedAt: Date
     var finishedAt: Date?
+    /// The first run of the conversation this run continues, if it continues one.
+    var threadRunId: String? = nil
 }

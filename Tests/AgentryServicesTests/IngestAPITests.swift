@@ -127,7 +127,9 @@ import Testing
         let started = clock.now
         let answer = await api.submitRun(IngestHarness.json(#"{"request":"x"}"#))
         #expect(answer.status == .serviceUnavailable)
-        #expect(started.duration(to: clock.now) < .seconds(5))
+        // Far below the silent bus's hour: the deadline answered, not the bus (loose: a loaded machine's
+        // cooperative pool can hold a 200 ms timer back by seconds).
+        #expect(started.duration(to: clock.now) < .seconds(60))
     }
 
     // MARK: POST /v1/webhooks/slack
@@ -334,6 +336,51 @@ import Testing
         #expect(harness.counter("agentry_ingest_approvals_decided_total", "decision", "approved") == 1)
     }
 
+    @Test func anApprovalMayCarryAnEditedPlanThatKeepsWhatHasRun() async throws {
+        let harness = IngestHarness()
+        var run = Self.run()
+        run.status = "waiting_for_approval"
+        run.steps = [
+            Self.step("fetch", status: "succeeded", output: ["rows": []]),
+            Self.step("script", status: "awaiting_approval", output: nil),
+        ]
+        run.steps[0].input = ["sql": "SELECT 1"]
+        harness.store.add(run)
+        let runId = try #require(UUID(uuidString: run.id))
+        let approval = ApprovalTarget(id: UUID(), runId: runId, stepId: "script", tenant: "acme", status: "pending")
+        harness.store.add(approval)
+        func decide(_ body: String) async -> APIResponse {
+            await harness.api.decideApproval(id: approval.id.wireString, IngestHarness.json(body))
+        }
+        let fetch = #"{"id":"fetch","specialist":"data","tool":"sql.query","input":{"sql":"SELECT 1"}}"#
+        let script = #"{"id":"script","specialist":"code","tool":"shell.run","input":{"script":"ls"},"dependsOn":["fetch"],"risk":"high"}"#
+
+        // Bad edits publish nothing.
+        let rejectedWithPlan = await decide(#"{"decision":"rejected","decidedBy":"ana","editedPlan":{"steps":[\#(fetch)]}}"#)
+        #expect(rejectedWithPlan.status == .badRequest)
+        #expect(try rejectedWithPlan.decode(APIErrorBody.self).error.message.contains("only with the decision \"approved\""))
+        let cyclic = await decide(#"{"decision":"approved","decidedBy":"ana","editedPlan":{"steps":[{"id":"a","specialist":"data","tool":"sql.query","dependsOn":["b"]},{"id":"b","specialist":"data","tool":"sql.query","dependsOn":["a"]}]}}"#)
+        #expect(cyclic.status == .badRequest)
+        #expect(cyclic.errorCode == "invalid_plan")
+        let empty = await decide(#"{"decision":"approved","decidedBy":"ana","editedPlan":{"steps":[]}}"#)
+        #expect(empty.errorCode == "invalid_plan")
+        let rewritesHistory = await decide(
+            #"{"decision":"approved","decidedBy":"ana","editedPlan":{"steps":[{"id":"fetch","specialist":"data","tool":"sql.query","input":{"sql":"DELETE FROM incidents"}},\#(script)]}}"#)
+        #expect(rewritesHistory.status == .conflict)
+        #expect(rewritesHistory.errorCode == "plan_conflict")
+        #expect(try rewritesHistory.decode(APIErrorBody.self).error.message.contains("step 'fetch' has already started (succeeded); its input cannot change"))
+        let dropsHistory = await decide(#"{"decision":"approved","decidedBy":"ana","editedPlan":{"steps":[\#(script.replacingOccurrences(of: #","dependsOn":["fetch"]"#, with: ""))]}}"#)
+        #expect(dropsHistory.errorCode == "plan_conflict")
+        #expect(harness.facts.isEmpty)
+
+        // A good edit is published with the decision.
+        let good = await decide(#"{"decision":"approved","decidedBy":"ana","editedPlan":{"steps":[\#(fetch),\#(script)]}}"#)
+        #expect(good.status == .accepted)
+        let decided = try #require(harness.facts.first?.payload.as(ApprovalDecided.self))
+        #expect(decided.editedPlan?.steps.map(\.id) == ["fetch", "script"])
+        #expect(decided.editedPlan?.step(id: "script")?.input == ["script": "ls"])
+    }
+
     @Test func decidedOrUnknownApprovalsAreRefused() async {
         let harness = IngestHarness()
         let decided = ApprovalTarget(id: UUID(), runId: UUID(), stepId: nil, tenant: "acme", status: "rejected")
@@ -365,7 +412,7 @@ import Testing
 /// A bus whose publishes never get a confirm.
 private struct SilentBus: MessageBus {
     func publish(_ envelope: Envelope, to route: Route, replyTo: String?, delay: RetryTier?) async throws {
-        try await Task.sleep(for: .seconds(30))
+        try await Task.sleep(for: .seconds(3_600))
     }
 
     func subscribe(to queue: String, prefetch: Int) async throws -> EnvelopeSubscription {

@@ -21,6 +21,7 @@ import Testing
         ("POST", "/v1/webhooks/slack/interactivity", "/v1/webhooks/slack/interactivity"),
         ("POST", "/v1/webhooks/slack/commands", "/v1/webhooks/slack/commands"),
         ("POST", "/v1/webhooks/jira", "/v1/webhooks/jira"),
+        ("POST", "/v1/webhooks/email", "/v1/webhooks/email"),
         ("POST", "/v1/webhooks/generic/{name}", "/v1/webhooks/generic/deploys"),
         ("GET", "/openapi.yaml", "/openapi.yaml"),
     ]

@@ -18,6 +18,8 @@ final class IngestMemoryStore: RunStore, Sendable {
         var approvalSummaries: [ApprovalSummary] = []
         var audit: [UUID: [AuditEntryView]] = [:]
         var keys: [String: APIKeyRecord] = [:]
+        var emailThreads: [String: UUID] = [:]
+        var emailLookups: [[String]] = []
         var failure: (any Error & Sendable)?
         var filters: [RunFilter] = []
     }
@@ -38,6 +40,23 @@ final class IngestMemoryStore: RunStore, Sendable {
 
     func add(_ summaries: [ApprovalSummary]) {
         state.withLock { $0.approvalSummaries += summaries }
+    }
+
+    /// Makes an email with `messageId` (sent by Agentry or starting a run) part of `thread`.
+    func add(emailThread thread: UUID, messageId: String) {
+        state.withLock { $0.emailThreads[messageId] = thread }
+    }
+
+    /// The id lists ``emailThread(tenant:messageIds:)`` was asked about.
+    var emailLookups: [[String]] { state.withLock { $0.emailLookups } }
+
+    func emailThread(tenant: String, messageIds: [String]) async throws -> UUID? {
+        try state.withLock { state in
+            if let failure = state.failure { throw failure }
+            state.emailLookups.append(messageIds)
+            for id in messageIds { if let thread = state.emailThreads[id] { return thread } }
+            return nil
+        }
     }
 
     func add(audit entries: [AuditEntryView], of runId: UUID) {

@@ -25,7 +25,9 @@ struct IngestStack {
     let tenant: String
 
     /// Runs `body` with a stack, and takes it down afterwards (queue deleted, database dropped).
-    static func with(maxBodyBytes: Int = 4_096, _ body: (IngestStack) async throws -> Void) async throws {
+    static func with(
+        maxBodyBytes: Int = 4_096, email: EmailSettings? = nil, _ body: (IngestStack) async throws -> Void
+    ) async throws {
         try await StoreFixture.withFreshDatabase { client, _ in
             _ = try await Migrator(client: client).migrate()
             let connection = try await BusFixture.connect("ingest-tests")
@@ -46,7 +48,7 @@ struct IngestStack {
             }
             let configuration = IngestConfiguration(
                 apiHost: "127.0.0.1", apiPort: 0, defaultTenant: "default", maxBodyBytes: maxBodyBytes,
-                slackSigningSecret: signingSecret, publishTimeout: .seconds(10))
+                slackSigningSecret: signingSecret, publishTimeout: .seconds(10), email: email)
             let api = IngestAPI(
                 configuration: configuration, bus: bus, store: PostgresRunStore(client: client), logger: logger)
             let (ports, continuation) = AsyncStream<Int>.makeStream()

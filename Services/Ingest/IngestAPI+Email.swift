@@ -1,0 +1,94 @@
+import AgentryContracts
+import Foundation
+
+extension IngestAPI {
+    /// `POST /v1/webhooks/email`: inbound email from a mail provider.
+    ///
+    /// The token (``EmailSettings/token``: `?token=`, `Authorization: Bearer` or `X-Agentry-Token`)
+    /// is checked before the body is parsed (401 `invalid_token` otherwise). The body is a raw RFC 5322
+    /// message (`message/rfc822` or `application/octet-stream`) or a provider's form
+    /// (`multipart/form-data` or `application/x-www-form-urlencoded`: SendGrid Inbound Parse,
+    /// Mailgun routes); 415 for anything else, 400 `invalid_email` when it cannot be decoded.
+    /// ``EmailEventMapper`` decides whether it starts a run; an email answering one of a run's
+    /// emails (by `In-Reply-To` / `References`) continues that run's thread. 200 once the broker
+    /// confirmed `run.requested`.
+    ///
+    /// - Parameter queryToken: the URL's `token` parameter, if any.
+    func receiveEmail(_ request: APIRequest, queryToken: String?) async -> APIResponse {
+        await answer { () async throws(APIError) -> APIResponse in
+            guard let settings = configuration.email else {
+                throw APIError(.notFound, code: "email_not_configured", "inbound email is disabled: AGENTRY_EMAIL_TOKEN is not set")
+            }
+            let presented = queryToken ?? request.bearerToken ?? request.header("x-agentry-token")
+            guard settings.accepts(token: presented) else {
+                throw APIError(
+                    .unauthorized, code: "invalid_token",
+                    "the request does not carry the inbound email token (?token=, Authorization: Bearer or X-Agentry-Token)",
+                    reason: presented == nil ? "token_missing" : "token_mismatch")
+            }
+            let email = try Self.decodeEmail(request)
+            switch try EmailEventMapper(settings: settings).outcome(for: email, digest: EmailEventMapper.digest(request.body)) {
+            case .ignored(let reason):
+                metrics.emailIgnored(reason: reason)
+                return .json(.ok, EmailAcknowledgement(ok: true, ignored: reason))
+            case .run(var run):
+                let lookup = EmailEventMapper.threadLookup(email)
+                if !lookup.isEmpty {
+                    run.threadRunId = try await read { try await store.emailThread(tenant: settings.tenant, messageIds: lookup) }
+                }
+                let runId = try await requestRun(run, tenant: settings.tenant, traceparent: request.header("traceparent"))
+                return .json(.ok, EmailAcknowledgement(
+                    ok: true, runId: runId.wireString, threadRunId: run.threadRunId.map(\.wireString)))
+            }
+        }
+    }
+
+    /// The email in `request`'s body, by its content type.
+    ///
+    /// - Throws: 415 for other content types; 400 `invalid_email` with the decoder's reason.
+    static func decodeEmail(_ request: APIRequest) throws(APIError) -> InboundEmail {
+        let contentType = request.header("content-type")
+        let mediaType = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        do {
+            switch mediaType {
+            case "message/rfc822", "application/octet-stream":
+                return try MIMEParser.parse(request.body)
+            case "multipart/form-data":
+                return try ProviderEmailForm.email(from: MultipartFormData.parse(request.body, contentType: contentType ?? ""))
+            case "application/x-www-form-urlencoded":
+                return try ProviderEmailForm.email(fromURLEncoded: request.body)
+            default:
+                let given = contentType.map { "\"\($0)\"" } ?? "no content type"
+                throw APIError(
+                    .unsupportedMediaType, code: "unsupported_media_type",
+                    "the body must be a raw email (message/rfc822) or a mail provider's form (multipart/form-data, "
+                        + "application/x-www-form-urlencoded) (got \(given))")
+            }
+        } catch let error as EmailDecodingError {
+            throw APIError(.badRequest, code: "invalid_email", "the email could not be decoded: \(error.reason)")
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw .internalError
+        }
+    }
+}
+
+extension APIRequest {
+    /// The token of an `Authorization: Bearer <token>` header (empty if the header has nothing after `Bearer `), if any.
+    var bearerToken: String? {
+        guard let value = header("authorization") else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return parts[1].trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// The answer to an inbound email: the run it started (and the thread it continues), or why it was ignored.
+struct EmailAcknowledgement: Codable, Sendable, Equatable {
+    var ok: Bool
+    var runId: String? = nil
+    /// The first run of the thread this email's run continues.
+    var threadRunId: String? = nil
+    var ignored: String? = nil
+}
