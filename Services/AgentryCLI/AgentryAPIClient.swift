@@ -75,6 +75,18 @@ struct AgentryAPIClient: Sendable {
         return answer["runId"]?.stringValue
     }
 
+    /// `POST /v1/webhooks/email` with a raw RFC 5322 message and the inbound email token; returns
+    /// the run id, if the email became one.
+    func postEmail(_ message: Data, token: String) async throws -> String? {
+        let answer = try await send(.post, "/v1/webhooks/email", body: message, headers: [
+            ("Content-Type", "message/rfc822"), ("X-Agentry-Token", token),
+        ])
+        if let ignored = answer["ignored"]?.stringValue {
+            throw CLIError("the API ignored the email (\(ignored))")
+        }
+        return answer["runId"]?.stringValue
+    }
+
     // MARK: Transport
 
     private func send(

@@ -6,10 +6,11 @@ import Foundation
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Send a signed Slack event, a Jira-style and an email-style request, and show each run's timeline.",
+        abstract: "Send a signed Slack event, a Jira-style request and an email, and show each run's timeline.",
         discussion: """
             Needs a running Agentry (`agentry up`): the Slack event is signed with the secret `agentry up` \
-            generated. The email request has a high-risk step (sending mail); the demo waits for its \
+            generated, and the email goes to the inbound email webhook with the token it generated. The \
+            email asks for a high-risk step (sending mail); the demo waits for its \
             approval request and approves it through the API, saying so. Each run's timeline is printed \
             as it completes, with the time from submission to completion.
             """)
@@ -63,17 +64,15 @@ struct DemoCommand: AsyncParsableCommand {
         requests.append(Request(label: "Jira", description: jiraText, runId: jiraRun, submittedAt: submittedAt))
         print("2. Jira issue OPS-42: \"\(jiraText)\"\n   → run \(jiraRun)")
 
-        // 3. An email-style request; sending mail is a high-risk step that waits for approval.
+        // 3. An email, as a mail provider posts it; sending mail is a high-risk step that waits for approval.
         let emailText = "email the weekly report to ops@example.com"
-        let messageId = "<demo-\(stamp)@example.com>"
         submittedAt = ContinuousClock.now
-        let emailRun = try await client.submit(RunSubmissionBody(
-            request: emailText, source: "email",
-            sourceReference: SourceReference(emailMessageId: messageId, emailFrom: "dana@example.com",
-                                             emailSubject: "Weekly report, please"),
-            externalEventId: messageId, requestedBy: "dana@example.com"))
+        guard let emailRun = try await client.postEmail(
+            Self.email(asking: emailText, messageId: "<demo-\(stamp)@example.com>", at: Date()),
+            token: try installation.existingEmailToken())
+        else { throw CLIError("the email was accepted but did not become a run") }
         requests.append(Request(label: "Email", description: emailText, runId: emailRun, submittedAt: submittedAt))
-        print("3. Email from dana@example.com: \"\(emailText)\"\n   → run \(emailRun)\n")
+        print("3. Email from dana@example.com (raw RFC 5322, with the inbound token): \"\(emailText)\"\n   → run \(emailRun)\n")
 
         let follower = RunFollower(client: client, pollInterval: .milliseconds(100))
         let approver = self.approver
@@ -117,6 +116,22 @@ struct DemoCommand: AsyncParsableCommand {
             Try `agentry runs`, `agentry run <id>` or `agentry audit verify`. Stop everything with `agentry down`.
             """)
         if outcomes.contains(where: { $0.1.status != "completed" }) { throw ExitCode(1) }
+    }
+
+    /// The demo's email as a mail client sends it: a greeting and a signature around the request,
+    /// quoted-printable UTF-8, with a `Message-ID` that makes a repeated post one run.
+    static func email(asking request: String, messageId: String, at date: Date) -> Data {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss +0000"
+        let lines = [
+            "From: Dana =?utf-8?q?M=C3=BCller?= <dana@example.com>", "To: agentry@localhost",
+            "Subject: Weekly report, please", "Date: \(formatter.string(from: date))", "Message-ID: \(messageId)",
+            "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable",
+            "", "Hi Agentry,", "", request, "", "Danke sch=C3=B6n,", "Dana", "",
+        ]
+        return Data(lines.joined(separator: "\r\n").utf8)
     }
 
     /// Writes the product page the Jira request asks about and returns its `file://` URL.

@@ -27,6 +27,7 @@ struct LocalInstallation: Sendable, Equatable {
     var demoDirectory: String { root + "/.agentry/demo" }
     /// The Slack signing secret the ingest gateway verifies and the demo signs with.
     var slackSigningSecretFile: String { secretDirectory + "/slack-signing-secret" }
+    var emailTokenFile: String { secretDirectory + "/email-token" }
 
     func logFile(_ service: ServiceDefinition) -> String { "\(logDirectory)/\(service.name).log" }
     func pidFile(_ service: ServiceDefinition) -> String { "\(pidDirectory)/\(service.name).pid" }
@@ -105,8 +106,20 @@ struct LocalInstallation: Sendable, Equatable {
     }
 
     /// The Slack signing secret, generated (32 random bytes, hex) and stored with mode 0600 on first use.
-    func slackSigningSecret() throws -> String {
-        if let existing = try? String(contentsOfFile: slackSigningSecretFile, encoding: .utf8) {
+    func slackSigningSecret() throws -> String { try secret(at: slackSigningSecretFile) }
+
+    /// The inbound email token, generated and stored like the Slack signing secret.
+    func emailToken() throws -> String { try secret(at: emailTokenFile) }
+
+    /// The secret written by `agentry up`, for the demo.
+    func existingSlackSigningSecret() throws -> String { try existingSecret(at: slackSigningSecretFile, "Slack signing secret") }
+
+    /// The email token written by `agentry up`, for the demo.
+    func existingEmailToken() throws -> String { try existingSecret(at: emailTokenFile, "inbound email token") }
+
+    /// The secret in `path`, or a new one (32 random bytes, hex) written there with mode 0600.
+    private func secret(at path: String) throws -> String {
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8) {
             let secret = existing.trimmingCharacters(in: .whitespacesAndNewlines)
             if !secret.isEmpty { return secret }
         }
@@ -118,16 +131,15 @@ struct LocalInstallation: Sendable, Equatable {
         try FileManager.default.createDirectory(
             atPath: secretDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         guard FileManager.default.createFile(
-            atPath: slackSigningSecretFile, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
-        else { throw CLIError("cannot write \(slackSigningSecretFile)") }
+            atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else { throw CLIError("cannot write \(path)") }
         return secret
     }
 
-    /// The secret written by `agentry up`, for the demo.
-    func existingSlackSigningSecret() throws -> String {
-        guard let text = try? String(contentsOfFile: slackSigningSecretFile, encoding: .utf8),
+    private func existingSecret(at path: String, _ what: String) throws -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        else { throw CLIError("no Slack signing secret at \(slackSigningSecretFile): run `agentry up` first") }
+        else { throw CLIError("no \(what) at \(path): run `agentry up` first") }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -76,6 +76,7 @@ struct UpCommand: AsyncParsableCommand {
         let demo = try await DemoDataSource.prepare(databaseURL: urls.database)
         Console.note("agentry: demo data source \(DemoDataSource.databaseName) has \(demo.incidents) incidents")
         _ = try installation.slackSigningSecret()
+        _ = try installation.emailToken()
 
         let apiURL = api.url()
         let endpoint = try APIEndpoint(apiURL)
@@ -178,6 +179,8 @@ struct UpCommand: AsyncParsableCommand {
             settings["AGENTRY_API_PORT"] = String(endpoint.port)
             settings["AGENTRY_SLACK_SIGNING_SECRET_FILE"] = installation.slackSigningSecretFile
             removed.insert("AGENTRY_SLACK_SIGNING_SECRET")
+            settings["AGENTRY_EMAIL_TOKEN_FILE"] = installation.emailTokenFile
+            removed.insert("AGENTRY_EMAIL_TOKEN")
             // A local installation listens on loopback only: no API keys unless asked for.
             settings["AGENTRY_API_AUTH"] = base["AGENTRY_API_AUTH"] ?? "none"
         }

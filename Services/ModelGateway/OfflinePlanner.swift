@@ -29,8 +29,9 @@ struct OfflinePlanner: Sendable {
     ///
     /// A re-ask after a rejected plan ("The previous plan was rejected: …") is not a request: the
     /// planner is deterministic, so it plans the original request again. When the last user message
-    /// is not understood, earlier user messages are tried, latest first; if none is understood
-    /// either, the answer is the one for the last message (a help reply or an error).
+    /// is not understood, its paragraphs are tried in order (``paragraphs(of:)``), then earlier user
+    /// messages, latest first; if none is understood either, the answer is the one for the last
+    /// message (a help reply or an error).
     func plan(for messages: [ChatMessage]) throws(PlannerError) -> Plan {
         let requests = messages.filter { message in
             let text = message.content.trimmingWhitespace()
@@ -42,11 +43,33 @@ struct OfflinePlanner: Sendable {
         }
         let context = PlanningContext.find(in: messages)
         if !understands(last.content) {
+            if let paragraph = Self.paragraphs(of: last.content).first(where: understands) {
+                return try plan(request: paragraph, context: context)
+            }
             for earlier in requests.dropLast().reversed() where understands(earlier.content) {
                 return try plan(request: earlier.content, context: context)
             }
         }
         return try plan(request: last.content, context: context)
+    }
+
+    /// The paragraphs of a message that has several (separated by blank lines), in order; empty
+    /// for a one-paragraph message. An email's request is its subject, then its body with a
+    /// greeting and a signature around the sentence that asks: the planner reads the first
+    /// paragraph it understands.
+    static func paragraphs(of text: String) -> [String] {
+        var paragraphs: [String] = []
+        var current: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.allSatisfy(\.isWhitespace) {
+                if !current.isEmpty { paragraphs.append(current.joined(separator: " ")) }
+                current = []
+            } else {
+                current.append(line)
+            }
+        }
+        if !current.isEmpty { paragraphs.append(current.joined(separator: " ")) }
+        return paragraphs.count > 1 ? paragraphs : []
     }
 
     /// False when `request`, without a context to reply to, matches nothing in the grammar.

@@ -51,6 +51,9 @@ import Glibc
         #expect(try installation.existingSlackSigningSecret() == secret)
         let mode = try FileManager.default.attributesOfItem(atPath: installation.slackSigningSecretFile)[.posixPermissions]
         #expect((mode as? NSNumber)?.intValue == 0o600)
+        let token = try installation.emailToken()
+        #expect(token.count == 64 && token != secret)
+        #expect(try installation.existingEmailToken() == token)
     }
 
     @Test func everyServiceHasItsOwnOperationsPort() {
@@ -83,6 +86,7 @@ import Glibc
         #expect(ingest["AGENTRY_API_HOST"] == "127.0.0.1")
         #expect(ingest["AGENTRY_SLACK_SIGNING_SECRET"] == nil)
         #expect(ingest["AGENTRY_SLACK_SIGNING_SECRET_FILE"] == "/src/.agentry/run/secrets/slack-signing-secret")
+        #expect(ingest["AGENTRY_EMAIL_TOKEN_FILE"] == "/src/.agentry/run/secrets/email-token")
         #expect(ingest["AGENTRY_LOG_FORMAT"] == "json")
         #expect(ingest["AGENTRY_DATA_SOURCES"] == "default=postgres://db/agentry_demo")
         #expect(ingest[ProcessTable.ownerVariable] == "/src/.agentry/run")

@@ -245,6 +245,18 @@ import Testing
         #expect(error?.code == .requestTooLong)
     }
 
+    @Test func anEmailsRequestIsFoundAmongItsParagraphs() throws {
+        let email = "Weekly report, please\n\nHi Agentry,\n\nemail the weekly report\nto lead@example.com\n\nThanks,\nDana"
+        let plan = try planner.plan(for: [.user(email)])
+        #expect(plan.steps.map(\.tool) == ["sql.query", "email.send"])
+        #expect(plan.steps[1].input["to"] == "lead@example.com")
+        // A message the planner understands whole is not cut up; one without paragraphs has none.
+        #expect(OfflinePlanner.paragraphs(of: "post hello to #ops") == [])
+        #expect(OfflinePlanner.paragraphs(of: "a\n \nb\nc\n\n") == ["a", "b c"])
+        // Nothing understood anywhere: the error is about the whole message.
+        #expect(throws: PlannerError.self) { try planner.plan(for: [.user("Hello\n\nHow are you?")]) }
+    }
+
     @Test func requestComesFromTheLastUserMessage() throws {
         let context = PlanningContext(source: .slack, sourceReference: SourceReference(slackChannel: "C9"))
         let contextJSON = String(decoding: try JSONEncoder().encode(context), as: UTF8.self)
