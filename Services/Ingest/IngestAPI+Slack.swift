@@ -4,7 +4,8 @@ import Foundation
 extension IngestAPI {
     /// `POST /v1/webhooks/slack`: verifies Slack's signature first (401 otherwise), then answers
     /// `url_verification` with its challenge, turns a person's mention or message into
-    /// `run.requested` (200 once the broker confirmed it) and acknowledges everything else.
+    /// `run.requested` (200 once the broker confirmed it) and acknowledges everything else. A
+    /// mention inside a thread that a run started continues that run's conversation (`threadRunId`).
     func receiveSlackEvent(_ request: APIRequest) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
             try verifySlack(request)
@@ -32,9 +33,26 @@ extension IngestAPI {
                         return .json(.ok, SlackAcknowledgement(ok: true, runId: existing.wireString, ignored: nil))
                     }
                 }
+                var run = run
+                if payload.event?.threadTs != nil {
+                    run.threadRunId = await slackThread(of: run, tenant: tenant)
+                }
                 let runId = try await requestRun(run, tenant: tenant, traceparent: request.header("traceparent"))
                 return .json(.ok, SlackAcknowledgement(ok: true, runId: runId.wireString, ignored: nil))
             }
+        }
+    }
+
+    /// The run whose Slack thread a mention inside a thread continues. Slack wants its answer within
+    /// 3 seconds, so a database that cannot say costs only the link, not the request: the run then
+    /// starts a conversation of its own.
+    private func slackThread(of run: RunRequested, tenant: String) async -> UUID? {
+        guard let channel = run.sourceReference?.slackChannel, let threadTs = run.sourceReference?.slackThreadTs else { return nil }
+        do {
+            return try await store.slackThread(tenant: tenant, channel: channel, threadTs: threadTs)
+        } catch {
+            logger.warning("the Slack thread's run could not be looked up", metadata: ["error.message": "\(error)"])
+            return nil
         }
     }
 }

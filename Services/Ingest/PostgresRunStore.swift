@@ -155,6 +155,18 @@ struct PostgresRunStore: RunStore {
         return try rows.first?.decode(UUID.self, at: 0)
     }
 
+    func slackThread(tenant: String, channel: String, threadTs: String) async throws -> UUID? {
+        let rows = try await client.query("""
+            SELECT coalesce(thread_run_id, id)
+            FROM runs
+            WHERE tenant = \(tenant) AND source = 'slack' AND source_reference ->> 'slackChannel' = \(channel)
+              AND source_reference ->> 'slackThreadTs' = \(threadTs)
+            ORDER BY created_at
+            LIMIT 1
+            """)
+        return try rows.first?.decode(UUID.self, at: 0)
+    }
+
     func runStatus(id: UUID) async throws -> String? {
         try await client.query("SELECT status FROM runs WHERE id = \(id)").first?.decode(String.self, column: "status")
     }

@@ -20,6 +20,9 @@ protocol RunStore: Sendable {
     /// a step's, ``AgentryMessageID``), else of the first id that started one of the tenant's email
     /// runs; nil when none is known.
     func emailThread(tenant: String, messageIds: [String]) async throws -> UUID?
+    /// The first run of the Slack thread `threadTs` in `channel`: the run that a mention inside that
+    /// thread continues; nil when no run of the tenant lives in that thread.
+    func slackThread(tenant: String, channel: String, threadTs: String) async throws -> UUID?
     /// The run's audit entries in chain order, at most `limit`, after sequence `after`.
     func audit(runId: UUID, after: Int, limit: Int) async throws -> [AuditEntryView]
 }

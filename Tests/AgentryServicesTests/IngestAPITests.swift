@@ -134,6 +134,33 @@ import Testing
 
     // MARK: POST /v1/webhooks/slack
 
+    @Test func aMentionInARunsSlackThreadContinuesThatRun() async throws {
+        let harness = IngestHarness()
+        let first = UUID()
+        harness.store.add(slackThread: first, channel: "C0OPS", threadTs: "1717990000.000100")
+        let inThread = IngestHarness.slackEvent(
+            eventId: "Ev0THREAD1", text: "<@U0BOT> and post them to #eng too", extra: #","thread_ts":"1717990000.000100""#)
+        let answer = await harness.api.receiveSlackEvent(IngestHarness.slack(inThread))
+        #expect(answer.status == .ok)
+        let run = try #require(harness.facts.last?.payload.as(RunRequested.self))
+        #expect(run.threadRunId == first)
+        #expect(run.sourceReference?.slackThreadTs == "1717990000.000100")
+
+        // A top-level mention starts its own thread; a thread nobody knows, or a database that cannot
+        // say, costs only the link.
+        _ = await harness.api.receiveSlackEvent(IngestHarness.slack(IngestHarness.slackEvent(eventId: "Ev0TOP")))
+        #expect(try #require(harness.facts.last?.payload.as(RunRequested.self)).threadRunId == nil)
+        _ = await harness.api.receiveSlackEvent(IngestHarness.slack(IngestHarness.slackEvent(
+            eventId: "Ev0OTHER", extra: #","thread_ts":"1600000000.000001""#)))
+        #expect(try #require(harness.facts.last?.payload.as(RunRequested.self)).threadRunId == nil)
+        harness.store.fail(with: PostgresError(.connectionFailed, "connection refused"))
+        let down = await harness.api.receiveSlackEvent(IngestHarness.slack(IngestHarness.slackEvent(
+            eventId: "Ev0DOWN", extra: #","thread_ts":"1717990000.000100""#)))
+        #expect(down.status == .ok)
+        #expect(try #require(harness.facts.last?.payload.as(RunRequested.self)).threadRunId == nil)
+        #expect(harness.facts.count == 4)
+    }
+
     @Test func signedMentionBecomesARun() async throws {
         let harness = IngestHarness()
         let answer = await harness.api.receiveSlackEvent(IngestHarness.slack(IngestHarness.slackEvent()))

@@ -19,6 +19,7 @@ final class IngestMemoryStore: RunStore, Sendable {
         var audit: [UUID: [AuditEntryView]] = [:]
         var keys: [String: APIKeyRecord] = [:]
         var emailThreads: [String: UUID] = [:]
+        var slackThreads: [String: UUID] = [:]
         var emailLookups: [[String]] = []
         var failure: (any Error & Sendable)?
         var filters: [RunFilter] = []
@@ -45,6 +46,18 @@ final class IngestMemoryStore: RunStore, Sendable {
     /// Makes an email with `messageId` (sent by Agentry or starting a run) part of `thread`.
     func add(emailThread thread: UUID, messageId: String) {
         state.withLock { $0.emailThreads[messageId] = thread }
+    }
+
+    /// Makes the Slack thread `threadTs` in `channel` belong to `thread`.
+    func add(slackThread thread: UUID, channel: String, threadTs: String) {
+        state.withLock { $0.slackThreads["\(channel)/\(threadTs)"] = thread }
+    }
+
+    func slackThread(tenant: String, channel: String, threadTs: String) async throws -> UUID? {
+        try state.withLock { state in
+            if let failure = state.failure { throw failure }
+            return state.slackThreads["\(channel)/\(threadTs)"]
+        }
     }
 
     /// The id lists ``emailThread(tenant:messageIds:)`` was asked about.

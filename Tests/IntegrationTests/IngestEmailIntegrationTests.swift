@@ -89,6 +89,35 @@ struct IngestEmailIntegrationTests {
         }
     }
 
+    @Test func aSlackMentionInARunsThreadFindsThatRun() async throws {
+        try await IngestStack.with { stack in
+            let first = UUID()
+            let second = UUID()
+            try await stack.store.execute("""
+                INSERT INTO runs (id, tenant, source, request, status, source_reference, created_at)
+                VALUES (\(first), 'default', 'slack', 'summarise incidents', 'completed',
+                        '{"slackChannel": "C0OPS", "slackThreadTs": "1718000000.000100"}', now() - interval '1 minute')
+                """)
+            try await stack.store.execute("""
+                INSERT INTO runs (id, tenant, source, request, status, source_reference, thread_run_id)
+                VALUES (\(second), 'default', 'slack', 'and post them', 'completed',
+                        '{"slackChannel": "C0OPS", "slackThreadTs": "1718000000.000100"}', \(first))
+                """)
+            let store = PostgresRunStore(client: stack.store)
+            #expect(try await store.slackThread(tenant: "default", channel: "C0OPS", threadTs: "1718000000.000100") == first)
+            #expect(try await store.slackThread(tenant: "default", channel: "C0DEV", threadTs: "1718000000.000100") == nil)
+            #expect(try await store.slackThread(tenant: "other", channel: "C0OPS", threadTs: "1718000000.000100") == nil)
+
+            let event = IngestStack.slackMention(eventId: "Ev0THREADED", text: "<@U0BOT> post them to #eng")
+                .replacingOccurrences(of: #""channel":"#, with: #""thread_ts":"1718000000.000100","channel":"#)
+            let response = try await stack.postSlack(event)
+            #expect(response.status == 200)
+            let runId = try #require(try JSONDecoder().decode(SlackAcknowledgement.self, from: response.body).runId)
+            let published = try await stack.facts.first("the threaded mention") { $0.runId?.wireString == runId }
+            #expect(published.payload.as(RunRequested.self)?.threadRunId == first)
+        }
+    }
+
     @Test func anEmailOverItsLimitIs413AndAWrongTokenIs401() async throws {
         try await IngestStack.with(email: EmailSettings(token: Self.token, maxBytes: 2_048)) { stack in
             let big = Self.email(messageId: "<big@mail.example.com>") + String(repeating: "x", count: 4_096)
