@@ -1,3 +1,4 @@
+import AgentryContracts
 import Foundation
 
 /// The files of a local Agentry: the checkout (for `scripts/stack`), the service executables and
@@ -124,10 +125,7 @@ struct LocalInstallation: Sendable, Equatable {
             if !secret.isEmpty { return secret }
         }
         var generator = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }.joined()
+        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }.hexString
         try FileManager.default.createDirectory(
             atPath: secretDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         guard FileManager.default.createFile(

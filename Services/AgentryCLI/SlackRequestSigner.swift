@@ -1,3 +1,4 @@
+import AgentryContracts
 import Crypto
 import Foundation
 
@@ -12,7 +13,7 @@ struct SlackRequestSigner: Sendable {
         var message = Data("v0:\(timestamp):".utf8)
         message.append(body)
         let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(signingSecret.utf8)))
-        return "v0=" + code.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return "v0=" + code.hexString
     }
 
     /// An Events API `event_callback` carrying an `app_mention` of the app by a person, as Slack

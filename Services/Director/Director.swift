@@ -101,7 +101,7 @@ struct Director: Sendable {
             "inputs": .object(request.inputs ?? [:]),
             "workflow": request.workflow.map(JSONValue.string) ?? .null,
         ])
-        let inserted = try await context.connection.execute("""
+        let inserted = try await context.connection.query("""
             INSERT INTO runs (id, tenant, source, external_event_id, request, status, context, budget_usd, source_reference,
                               thread_run_id)
             VALUES (\(runId), \(context.cause.tenant), \(request.source.rawValue), \(request.externalEventId), \(trimmed),
@@ -110,22 +110,29 @@ struct Director: Sendable {
                     (SELECT coalesce(thread_run_id, id) FROM runs
                      WHERE id = \(request.threadRunId) AND tenant = \(context.cause.tenant) AND id <> \(runId)))
             ON CONFLICT DO NOTHING
+            RETURNING thread_run_id
             """)
-        guard inserted == 1 else {
+        guard let row = inserted.first else {
             context.logger.info("duplicate run request ignored", metadata: [
                 "external.event.id": "\(request.externalEventId ?? "")", "source": "\(request.source.rawValue)",
             ])
             return
         }
         Counter(label: "agentry_runs_started_total", dimensions: [("source", request.source.rawValue)]).increment()
-        try await askForPlan(runId: runId, request: trimmed, attempt: 1, problems: nil, &context)
+        try await askForPlan(
+            runId: runId, request: trimmed, thread: try row.decode(UUID?.self, column: "thread_run_id"), attempt: 1,
+            problems: nil, &context)
         context.logger.info("run accepted; planning", metadata: ["run.id": "\(runId.uuidString.lowercased())"])
     }
 
-    private func askForPlan(runId: UUID, request: String, attempt: Int, problems: String?, _ context: inout Context) async throws {
+    /// Asks the planner alias for a plan of `request`; a run in a thread (`thread`, its first run)
+    /// also shows the planner the thread's earlier requests.
+    private func askForPlan(
+        runId: UUID, request: String, thread: UUID?, attempt: Int, problems: String?, _ context: inout Context
+    ) async throws {
         var messages = [ChatMessage(role: .system, content: PlannerPrompt.system)]
-        if let thread = try await Self.threadSummary(of: runId, on: context.connection) {
-            messages.append(ChatMessage(role: .system, content: thread))
+        if thread != nil, let summary = try await Self.threadSummary(of: runId, on: context.connection) {
+            messages.append(ChatMessage(role: .system, content: summary))
         }
         messages.append(ChatMessage(role: .user, content: request))
         if let problems {
@@ -251,7 +258,9 @@ struct Director: Sendable {
             return
         }
         context.logger.warning("invalid plan; asking again", metadata: ["problems": "\(problems)"])
-        try await askForPlan(runId: run.id, request: run.request, attempt: run.planAttempts + 1, problems: problems, &context)
+        try await askForPlan(
+            runId: run.id, request: run.request, thread: run.threadRunId, attempt: run.planAttempts + 1, problems: problems,
+            &context)
     }
 
     private func accept(_ plan: Plan, for run: RunRecord, _ context: inout Context) async throws {

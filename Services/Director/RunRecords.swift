@@ -15,12 +15,14 @@ struct RunRecord: Sendable {
     var costUSD: Double
     var promptTokens: Int
     var completionTokens: Int
+    /// The first run of the conversation this run continues, if any.
+    var threadRunId: UUID?
 
     /// Locks the run's row for the rest of the transaction and reads it; nil if there is no such run.
     static func lock(_ id: UUID, on connection: PostgresConnection) async throws -> RunRecord? {
         let rows = try await connection.query("""
             SELECT id, tenant, source, request, status, plan::text AS plan, plan_request_id, plan_attempts,
-                   cost_usd::float8 AS cost_usd, prompt_tokens, completion_tokens
+                   cost_usd::float8 AS cost_usd, prompt_tokens, completion_tokens, thread_run_id
             FROM runs WHERE id = \(id) FOR UPDATE
             """)
         guard let row = rows.first else { return nil }
@@ -40,7 +42,8 @@ struct RunRecord: Sendable {
             planAttempts: try row.decode(Int.self, column: "plan_attempts"),
             costUSD: try row.decode(Double.self, column: "cost_usd"),
             promptTokens: try row.decode(Int.self, column: "prompt_tokens"),
-            completionTokens: try row.decode(Int.self, column: "completion_tokens"))
+            completionTokens: try row.decode(Int.self, column: "completion_tokens"),
+            threadRunId: try row.decode(UUID?.self, column: "thread_run_id"))
     }
 }
 
@@ -60,9 +63,8 @@ enum StepStatus: String, Sendable {
     /// Statuses from which a step can still make progress.
     var isOpen: Bool { [.pending, .ready, .dispatched, .approved, .awaitingApproval].contains(self) }
 
-    /// Statuses of a step that has not started (in a running run, `cancelled` is a step an edited
-    /// plan dropped): an edited plan may change it.
-    var isUnstarted: Bool { [.pending, .ready, .approved, .awaitingApproval, .cancelled].contains(self) }
+    /// Whether the step has not started, so an edited plan may change it (``Plan/unstartedStepStatuses``).
+    var isUnstarted: Bool { Plan.unstartedStepStatuses.contains(rawValue) }
 }
 
 /// A step row.

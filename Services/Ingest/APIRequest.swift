@@ -17,14 +17,19 @@ struct APIRequest: Sendable {
         headers[name.lowercased()]
     }
 
+    /// The media type of the body, lowercased and without parameters (`multipart/form-data` of
+    /// `multipart/form-data; boundary=x`); empty without a `Content-Type`.
+    var mediaType: String {
+        header("content-type")?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+    }
+
     /// Checks that the body is declared as JSON (`application/json` or `application/*+json`,
     /// parameters such as `charset` allowed).
     ///
     /// - Throws: ``APIError/unsupportedMediaType(_:)`` otherwise.
     func requireJSON() throws(APIError) {
-        let contentType = header("content-type")
-        let mediaType = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        let mediaType = self.mediaType
         guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
-        else { throw .unsupportedMediaType(contentType) }
+        else { throw .unsupportedMediaType(header("content-type")) }
     }
 }

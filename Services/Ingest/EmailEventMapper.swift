@@ -79,6 +79,6 @@ struct EmailEventMapper: Sendable {
 
     /// SHA-256 of `bytes`, lowercase hex.
     static func digest(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        SHA256.hash(data: bytes).hexString
     }
 }

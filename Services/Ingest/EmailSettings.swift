@@ -56,28 +56,16 @@ struct EmailSettings: Sendable, Equatable, CustomStringConvertible {
         }
         return EmailSettings(
             token: token, tenant: tenant, allowedSenders: allowed,
-            ownAddress: try reader.string("AGENTRY_SMTP_FROM").map(Self.addressPart),
+            ownAddress: try reader.string("AGENTRY_SMTP_FROM").flatMap { AddressList.parse($0).first?.address.lowercased() },
             maxBytes: try reader.integer("AGENTRY_EMAIL_MAX_BYTES", default: 10_485_760, in: 1_024...67_108_864))
     }
 
-    /// `agentry@example.com` of `Agentry <agentry@example.com>` (or of a bare address), lowercased.
-    static func addressPart(_ mailbox: String) -> String {
-        var text = Substring(mailbox)
-        if let open = text.lastIndex(of: "<"), let close = text[open...].firstIndex(of: ">") {
-            text = text[text.index(after: open)..<close]
-        }
-        return text.trimmingCharacters(in: .whitespaces).lowercased()
-    }
-
-    /// Whether `presented` is the token, compared in constant time (over SHA-256 digests, so the
-    /// time does not depend on where the texts differ or on their lengths).
+    /// Whether `presented` is the token, compared over SHA-256 digests with swift-crypto's
+    /// constant-time digest equality (so the time depends neither on where the texts differ nor on
+    /// their lengths).
     func accepts(token presented: String?) -> Bool {
         guard let presented, !presented.isEmpty else { return false }
-        let expected = SHA256.hash(data: Array(token.utf8))
-        let given = SHA256.hash(data: Array(presented.utf8))
-        var difference: UInt8 = 0
-        for (left, right) in zip(expected, given) { difference |= left ^ right }
-        return difference == 0
+        return SHA256.hash(data: Array(token.utf8)) == SHA256.hash(data: Array(presented.utf8))
     }
 
     /// Whether `address` (lowercased) may start runs.

@@ -29,10 +29,8 @@ enum FormURLEncoded {
 
     /// Checks that the body is declared as a form.
     static func require(_ request: APIRequest) throws(APIError) {
-        let contentType = request.header("content-type")
-        let mediaType = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        guard mediaType == "application/x-www-form-urlencoded" else {
-            let given = contentType.map { "\"\($0)\"" } ?? "no content type"
+        guard request.mediaType == "application/x-www-form-urlencoded" else {
+            let given = request.header("content-type").map { "\"\($0)\"" } ?? "no content type"
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type",
                 "the body must be a form sent with Content-Type: application/x-www-form-urlencoded (got \(given))")

@@ -48,9 +48,8 @@ extension IngestAPI {
     /// - Throws: 415 for other content types; 400 `invalid_email` with the decoder's reason.
     static func decodeEmail(_ request: APIRequest) throws(APIError) -> InboundEmail {
         let contentType = request.header("content-type")
-        let mediaType = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         do {
-            switch mediaType {
+            switch request.mediaType {
             case "message/rfc822", "application/octet-stream":
                 return try MIMEParser.parse(request.body)
             case "multipart/form-data":

@@ -70,8 +70,7 @@ struct HMACSignatureVerifier: Sendable {
 
     /// The header value Jira would send for `body` (for tests and tools).
     func signature(body: [UInt8]) -> String {
-        "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret))
-            .map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret)).hexString
     }
 }
 

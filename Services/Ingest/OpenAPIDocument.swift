@@ -329,18 +329,7 @@ paths:
           application/x-www-form-urlencoded:
             schema: {type: object}
       responses:
-        "200":
-          description: The email was taken; a run was requested (in a thread, if it continues one) or it was ignored.
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  ok: {type: boolean}
-                  runId: {type: string, format: uuid}
-                  threadRunId: {type: string, format: uuid}
-                  ignored: {type: string, enum: [automatic, own_message, sender_not_allowed, empty]}
-                required: [ok]
+        "200": {$ref: "#/components/responses/Acknowledged"}
         "413": {$ref: "#/components/responses/Error"}
 \#(webhookErrors)
   /v1/webhooks/generic/{name}:
@@ -396,7 +385,7 @@ components:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     Acknowledged:
-      description: The webhook was taken; a run was requested or the event ignored.
+      description: The webhook was taken; a run was requested (an email continuing a thread names its first run) or the event ignored.
       content:
         application/json:
           schema:
@@ -404,6 +393,7 @@ components:
             properties:
               ok: {type: boolean}
               runId: {type: string, format: uuid}
+              threadRunId: {type: string, format: uuid}
               ignored: {type: string}
               challenge: {type: string}
               approvalId: {type: string, format: uuid}

@@ -48,13 +48,9 @@ struct RunDetail: Codable, Sendable, Equatable {
         }
     }
 
-    /// Statuses of steps that have not started (in a running run, `cancelled` is a step an edited
-    /// plan dropped): an edited plan may change or drop them.
-    static let unstartedStepStatuses: Set<String> = ["pending", "ready", "awaiting_approval", "approved", "cancelled"]
-
     /// The steps that have started (dispatched or finished), as an edited plan must keep them.
     var startedSteps: [Plan.StartedStep] {
-        steps.filter { !Self.unstartedStepStatuses.contains($0.status) }.compactMap { step in
+        steps.filter { !Plan.unstartedStepStatuses.contains($0.status) }.compactMap { step in
             Specialist(rawValue: step.specialist).map {
                 Plan.StartedStep(
                     id: step.id, specialist: $0, tool: step.tool, input: step.input, dependsOn: step.dependsOn,

@@ -1,3 +1,4 @@
+import AgentryContracts
 import Crypto
 import Foundation
 
@@ -49,7 +50,7 @@ struct SlackSignatureVerifier: Sendable {
     func signature(timestamp: String, body: [UInt8]) -> String {
         let mac = HMAC<SHA256>.authenticationCode(
             for: Array("\(Self.version):\(timestamp):".utf8) + body, using: SymmetricKey(data: secret))
-        return Self.version + "=" + mac.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return Self.version + "=" + mac.hexString
     }
 
     /// Bytes from lowercase or uppercase hex, or nil when it is not hex of an even length.

@@ -1,3 +1,4 @@
+import AgentryContracts
 /// W3C trace context for the envelopes the gateway publishes: the caller's `traceparent` when it is
 /// well-formed, else a new trace.
 enum TraceContext {
@@ -18,13 +19,8 @@ enum TraceContext {
 
     private static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        var text = ""
         while true {
-            text = ""
-            for _ in 0..<bytes {
-                let byte = UInt8.random(in: 0...255, using: &generator)
-                text += (byte < 16 ? "0" : "") + String(byte, radix: 16)
-            }
+            let text = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) }.hexString
             if text.contains(where: { $0 != "0" }) { return text }
         }
     }

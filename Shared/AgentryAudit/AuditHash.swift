@@ -1,3 +1,4 @@
+import AgentryContracts
 import Crypto
 import Foundation
 
@@ -40,7 +41,7 @@ public enum AuditHash {
     /// (`nil` for the first entry of the log).
     public static func compute(previous: String?, content: AuditEntryContent) -> String {
         let digest = SHA256.hash(data: canonicalBytes(previous: previous, content: content))
-        return hex(digest)
+        return digest.hexString
     }
 
     /// The exact bytes that are hashed.
@@ -72,17 +73,6 @@ public enum AuditHash {
     /// True when `text` has the form of a hash: 64 lowercase hexadecimal digits.
     public static func isWellFormed(_ text: String) -> Bool {
         text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
-    }
-
-    private static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -6,6 +6,10 @@
 /// decision, and the director checks it again when it applies it (a step may have started in
 /// between).
 extension Plan {
+    /// Step statuses (as stored) of a step that has not started; every other status has. In a
+    /// running run, `cancelled` is a step an earlier edit dropped: an edit may bring it back.
+    public static let unstartedStepStatuses: Set<String> = ["pending", "ready", "awaiting_approval", "approved", "cancelled"]
+
     /// A step of the running plan that has started, as the edit must keep it.
     public struct StartedStep: Sendable, Equatable {
         public var id: String

@@ -22,7 +22,7 @@ enum RequestDigest {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(normalised)) ?? Data(String(describing: normalised).utf8)
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: data).hexString
     }
 
     /// Tokens estimated from text: one per four UTF-8 bytes, rounded up (close for English,

@@ -1,3 +1,4 @@
+import AgentryContracts
 import Crypto
 import Foundation
 
@@ -17,7 +18,7 @@ public enum APIKeyFormat {
 
     /// The stored hash of `key`: lowercase hex SHA-256.
     public static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        SHA256.hash(data: Data(key.utf8)).hexString
     }
 
     /// Whether `text` has the shape of a key.
