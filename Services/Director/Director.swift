@@ -358,10 +358,18 @@ struct Director: Sendable {
         guard let run = try await RunRecord.lock(runId, on: context.connection) else {
             throw PermanentFailure("approval \(decision.approvalId) belongs to a missing run")
         }
+        // Read under the run's lock: a decision on an approval that is no longer pending changes nothing.
+        let pending = try await context.connection.query(
+            "SELECT 1 FROM approvals WHERE id = \(decision.approvalId) AND status = 'pending'")
+        guard !pending.isEmpty else {
+            context.logger.info("decision on an approval that is no longer pending ignored")
+            return
+        }
+        var stepsBeforeEdit: [StepRecord] = []
         if decision.decision == .approved, let edited = decision.editedPlan {
-            let steps = try await StepRecord.all(of: runId, on: context.connection)
+            stepsBeforeEdit = try await StepRecord.all(of: runId, on: context.connection)
             let problems = edited.validate().map(\.description)
-                + edited.conflicts(keeping: steps.filter { !$0.status.isUnstarted }.map(\.started))
+                + edited.conflicts(keeping: stepsBeforeEdit.filter { !$0.status.isUnstarted }.map(\.started))
             guard problems.isEmpty else {
                 // The gateway checked the edit; a step started since. Applying half of it would run a
                 // plan nobody approved, so the approval stays pending for a new decision.
@@ -386,7 +394,7 @@ struct Director: Sendable {
         switch decision.decision {
         case .approved:
             if let edited = decision.editedPlan {
-                try await continueWith(edited, run: run, approvedStep: stepId, &context)
+                try await continueWith(edited, run: run, steps: stepsBeforeEdit, approvedStep: stepId, &context)
                 context.logger.info("step approved with an edited plan", metadata: [
                     "step.id": "\(stepId)", "approver": "\(decision.decidedBy)", "steps": "\(edited.steps.count)",
                 ])
@@ -414,21 +422,30 @@ struct Director: Sendable {
     /// caller): steps that have not started take their new form, or are cancelled when the plan drops
     /// them, and new ones are added. `approvedStep` is approved as edited; another step that changed
     /// loses its approval (a pending request for one expires) and is asked about again if risky.
-    private func continueWith(_ plan: Plan, run: RunRecord, approvedStep: String, _ context: inout Context) async throws {
-        let existing = Dictionary(
-            try await StepRecord.all(of: run.id, on: context.connection).map { ($0.stepId, $0) }, uniquingKeysWith: { first, _ in first })
+    private func continueWith(
+        _ edited: Plan, run: RunRecord, steps: [StepRecord], approvedStep: String, _ context: inout Context
+    ) async throws {
+        let existing = Dictionary(uniqueKeysWithValues: steps.map { ($0.stepId, $0) })
+        // A started step stays as it ran, its limits included (a retry takes them from the plan).
+        var plan = edited
+        for index in plan.steps.indices {
+            if let current = existing[plan.steps[index].id], !current.status.isUnstarted,
+               let limits = run.plan?.step(id: current.stepId)?.limits {
+                plan.steps[index].limits = limits
+            }
+        }
         let kept = Set(plan.steps.map(\.id))
-        for step in existing.values where step.status.isUnstarted && step.status != .cancelled && !kept.contains(step.stepId) {
-            try await expireApprovals(of: step.stepId, run: run.id, &context)
+        for step in steps where step.status.isUnstarted && step.status != .cancelled && !kept.contains(step.stepId) {
+            try await expireApprovals(of: run.id, step: step.stepId, comment: "superseded by an edited plan", &context)
             try await context.connection.execute("""
                 UPDATE steps SET status = 'cancelled', error = 'dropped by an edited plan', finished_at = now(), updated_at = now()
                 WHERE run_id = \(run.id) AND step_id = \(step.stepId)
                 """)
         }
         for step in plan.steps {
+            // (The approved step always has a row: approvals are asked for existing steps.)
             guard let current = existing[step.id] else {
                 try await insert(step, of: run.id, &context)
-                if step.id == approvedStep { try await setStepStatus(.approved, step.id, run: run.id, &context) }
                 continue
             }
             guard current.status.isUnstarted else { continue }
@@ -441,7 +458,9 @@ struct Director: Sendable {
                 status = current.status
             } else {
                 status = .pending
-                if current.status == .awaitingApproval { try await expireApprovals(of: step.id, run: run.id, &context) }
+                if current.status == .awaitingApproval {
+                    try await expireApprovals(of: run.id, step: step.id, comment: "superseded by an edited plan", &context)
+                }
             }
             try await context.connection.execute("""
                 UPDATE steps SET specialist = \(step.specialist.rawValue), tool = \(step.tool), input = \(PostgresJSON(step.input)),
@@ -460,17 +479,12 @@ struct Director: Sendable {
         try await advance(edited, &context)
     }
 
-    private func setStepStatus(_ status: StepStatus, _ stepId: String, run runId: UUID, _ context: inout Context) async throws {
+    /// Expires the run's pending approval requests (of one step, when `step` is given): the run
+    /// ended, or the step they asked about changed or went.
+    private func expireApprovals(of runId: UUID, step stepId: String? = nil, comment: String? = nil, _ context: inout Context) async throws {
         try await context.connection.execute("""
-            UPDATE steps SET status = \(status.rawValue), updated_at = now() WHERE run_id = \(runId) AND step_id = \(stepId)
-            """)
-    }
-
-    /// Expires the step's pending approval requests: the step they asked about has changed or gone.
-    private func expireApprovals(of stepId: String, run runId: UUID, _ context: inout Context) async throws {
-        try await context.connection.execute("""
-            UPDATE approvals SET status = 'expired', comment = 'superseded by an edited plan', decided_at = now()
-            WHERE run_id = \(runId) AND step_id = \(stepId) AND status = 'pending'
+            UPDATE approvals SET status = 'expired', comment = coalesce(\(comment), comment), decided_at = now()
+            WHERE run_id = \(runId) AND (\(stepId)::text IS NULL OR step_id = \(stepId)) AND status = 'pending'
             """)
     }
 
@@ -519,7 +533,7 @@ struct Director: Sendable {
         // Steps an edited plan dropped are cancelled; the rest must all have succeeded.
         let planned = steps.filter { $0.status != .cancelled }
         if !planned.isEmpty && planned.allSatisfy({ $0.status == .succeeded }) {
-            try await complete(run, steps: steps, &context)
+            try await complete(run, steps: planned, &context)
             return
         }
         let succeeded = Set(steps.filter { $0.status == .succeeded }.map(\.stepId))
@@ -640,9 +654,7 @@ struct Director: Sendable {
             UPDATE steps SET status = 'cancelled', updated_at = now()
             WHERE run_id = \(runId) AND status IN ('pending', 'ready', 'approved', 'awaiting_approval', 'dispatched')
             """)
-        try await context.connection.execute("""
-            UPDATE approvals SET status = 'expired', decided_at = now() WHERE run_id = \(runId) AND status = 'pending'
-            """)
+        try await expireApprovals(of: runId, &context)
     }
 
     private func setStatus(_ status: RunStatus, of runId: UUID, _ context: inout Context) async throws {

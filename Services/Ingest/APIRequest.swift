@@ -32,4 +32,12 @@ struct APIRequest: Sendable {
         guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
         else { throw .unsupportedMediaType(header("content-type")) }
     }
+
+    /// The token of an `Authorization: Bearer <token>` header (empty if the header has nothing after `Bearer `), if any.
+    var bearerToken: String? {
+        guard let value = header("authorization") else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return parts[1].trimmingCharacters(in: .whitespaces)
+    }
 }

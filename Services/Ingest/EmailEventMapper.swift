@@ -25,10 +25,10 @@ struct EmailEventMapper: Sendable {
         case run(RunRequested)
     }
 
-    /// The outcome for `email`, whose raw form hashes to `digest` (used when it has no `Message-ID`).
+    /// The outcome for `email`, posted as `raw` (hashed when it has no usable `Message-ID`).
     ///
     /// - Throws: 400 `invalid_email` when the email has no usable sender.
-    func outcome(for email: InboundEmail, digest: String) throws(APIError) -> Outcome {
+    func outcome(for email: InboundEmail, raw: [UInt8]) throws(APIError) -> Outcome {
         guard let sender = email.from?.address, sender.contains("@") else {
             throw APIError(.badRequest, code: "invalid_email", "the email has no From address")
         }
@@ -51,29 +51,29 @@ struct EmailEventMapper: Sendable {
             sourceReference: SourceReference(
                 emailMessageId: messageId, emailFrom: sender, emailReferences: Self.thread(of: email),
                 emailSubject: subject.isEmpty ? nil : subject),
-            externalEventId: Self.externalEventId(messageId: messageId, digest: digest),
+            externalEventId: Self.externalEventId(messageId: messageId, raw: raw),
             requestedBy: address))
     }
 
     /// The ids an answer to `email` refers to before `email` itself: its `References`, then its
-    /// `In-Reply-To` ids not already there; nil when it answers nothing.
+    /// `In-Reply-To` ids not already there (the newest ``maximumThreadIds``); nil when it answers nothing.
     static func thread(of email: InboundEmail) -> [String]? {
-        var ids: [String] = []
-        for id in email.references + email.inReplyTo where !id.isEmpty && !ids.contains(id) { ids.append(id) }
-        return ids.isEmpty ? nil : ids
+        let ids = (email.references + email.inReplyTo).uniquedInOrder().suffix(maximumThreadIds)
+        return ids.isEmpty ? nil : Array(ids)
     }
 
     /// The ids a reply answers, most direct first (`In-Reply-To`, then `References` newest first),
     /// each once: where the gateway looks for the thread's run.
     static func threadLookup(_ email: InboundEmail) -> [String] {
-        var ids: [String] = []
-        for id in email.inReplyTo + email.references.reversed() where !id.isEmpty && !ids.contains(id) { ids.append(id) }
-        return Array(ids.prefix(100))
+        Array((email.inReplyTo + email.references.reversed()).uniquedInOrder().prefix(maximumThreadIds))
     }
 
+    /// Most ids of a thread kept or looked up (the newest; mail clients cut long `References` too).
+    static let maximumThreadIds = 100
+
     /// The `Message-ID`, or (missing, or longer than external ids may be) `sha256:<hex>` of the raw email.
-    static func externalEventId(messageId: String?, digest: String) -> String {
-        guard let messageId, messageId.count <= 512 else { return "sha256:\(digest)" }
+    static func externalEventId(messageId: String?, raw: [UInt8]) -> String {
+        guard let messageId, messageId.count <= 512 else { return "sha256:\(digest(raw))" }
         return messageId
     }
 

@@ -38,10 +38,8 @@ extension IngestAPI {
                 "approval \(id.wireString) is \(approval.status), not pending; it cannot be decided again")
         }
         if let editedPlan {
-            guard let run = try await read({ try await store.run(id: approval.runId) }) else {
-                throw .notFound("the run of approval \(id.wireString) is gone")
-            }
-            let conflicts = editedPlan.conflicts(keeping: run.startedSteps)
+            let steps = try await read { try await store.steps(ofRun: approval.runId) }
+            let conflicts = editedPlan.conflicts(keeping: steps.compactMap(\.started))
             guard conflicts.isEmpty else {
                 throw APIError(
                     .conflict, code: "plan_conflict",

@@ -16,18 +16,9 @@ extension IngestAPI {
     /// - Parameter queryToken: the URL's `token` parameter, if any.
     func receiveEmail(_ request: APIRequest, queryToken: String?) async -> APIResponse {
         await answer { () async throws(APIError) -> APIResponse in
-            guard let settings = configuration.email else {
-                throw APIError(.notFound, code: "email_not_configured", "inbound email is disabled: AGENTRY_EMAIL_TOKEN is not set")
-            }
-            let presented = queryToken ?? request.bearerToken ?? request.header("x-agentry-token")
-            guard settings.accepts(token: presented) else {
-                throw APIError(
-                    .unauthorized, code: "invalid_token",
-                    "the request does not carry the inbound email token (?token=, Authorization: Bearer or X-Agentry-Token)",
-                    reason: presented == nil ? "token_missing" : "token_mismatch")
-            }
+            let settings = try Self.verifyEmailToken(request, queryToken: queryToken, settings: configuration.email)
             let email = try Self.decodeEmail(request)
-            switch try EmailEventMapper(settings: settings).outcome(for: email, digest: EmailEventMapper.digest(request.body)) {
+            switch try EmailEventMapper(settings: settings).outcome(for: email, raw: request.body) {
             case .ignored(let reason):
                 metrics.emailIgnored(reason: reason)
                 return .json(.ok, EmailAcknowledgement(ok: true, ignored: reason))
@@ -43,43 +34,55 @@ extension IngestAPI {
         }
     }
 
+    /// Checks the inbound email token of `request` (its headers) or `queryToken`. The route calls it
+    /// before reading the body too, so an unauthenticated caller cannot make the gateway buffer one.
+    ///
+    /// - Returns: the settings, when the token is theirs.
+    /// - Throws: 404 `email_not_configured` without settings; 401 `invalid_token`.
+    @discardableResult
+    static func verifyEmailToken(
+        _ request: APIRequest, queryToken: String?, settings: EmailSettings?
+    ) throws(APIError) -> EmailSettings {
+        guard let settings else {
+            throw APIError(.notFound, code: "email_not_configured", "inbound email is disabled: AGENTRY_EMAIL_TOKEN is not set")
+        }
+        let presented = queryToken ?? request.bearerToken ?? request.header("x-agentry-token")
+        guard settings.accepts(token: presented) else {
+            throw APIError(
+                .unauthorized, code: "invalid_token",
+                "the request does not carry the inbound email token (?token=, Authorization: Bearer or X-Agentry-Token)",
+                reason: presented == nil ? "token_missing" : "token_mismatch")
+        }
+        return settings
+    }
+
     /// The email in `request`'s body, by its content type.
     ///
     /// - Throws: 415 for other content types; 400 `invalid_email` with the decoder's reason.
     static func decodeEmail(_ request: APIRequest) throws(APIError) -> InboundEmail {
         let contentType = request.header("content-type")
-        do {
-            switch request.mediaType {
-            case "message/rfc822", "application/octet-stream":
-                return try MIMEParser.parse(request.body)
-            case "multipart/form-data":
-                return try ProviderEmailForm.email(from: MultipartFormData.parse(request.body, contentType: contentType ?? ""))
-            case "application/x-www-form-urlencoded":
-                return try ProviderEmailForm.email(fromURLEncoded: request.body)
-            default:
-                let given = contentType.map { "\"\($0)\"" } ?? "no content type"
-                throw APIError(
-                    .unsupportedMediaType, code: "unsupported_media_type",
-                    "the body must be a raw email (message/rfc822) or a mail provider's form (multipart/form-data, "
-                        + "application/x-www-form-urlencoded) (got \(given))")
+        let decode: () throws(EmailDecodingError) -> InboundEmail
+        switch request.mediaType {
+        case "message/rfc822", "application/octet-stream":
+            decode = { () throws(EmailDecodingError) in try MIMEParser.parse(request.body) }
+        case "multipart/form-data":
+            decode = { () throws(EmailDecodingError) in
+                try ProviderEmailForm.email(from: MultipartFormData.parse(request.body, contentType: contentType ?? ""))
             }
-        } catch let error as EmailDecodingError {
-            throw APIError(.badRequest, code: "invalid_email", "the email could not be decoded: \(error.reason)")
-        } catch let error as APIError {
-            throw error
-        } catch {
-            throw .internalError
+        case "application/x-www-form-urlencoded":
+            decode = { () throws(EmailDecodingError) in try ProviderEmailForm.email(fromURLEncoded: request.body) }
+        default:
+            let given = contentType.map { "\"\($0)\"" } ?? "no content type"
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported_media_type",
+                "the body must be a raw email (message/rfc822) or a mail provider's form (multipart/form-data, "
+                    + "application/x-www-form-urlencoded) (got \(given))")
         }
-    }
-}
-
-extension APIRequest {
-    /// The token of an `Authorization: Bearer <token>` header (empty if the header has nothing after `Bearer `), if any.
-    var bearerToken: String? {
-        guard let value = header("authorization") else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return parts[1].trimmingCharacters(in: .whitespaces)
+        do {
+            return try decode()
+        } catch {
+            throw APIError(.badRequest, code: "invalid_email", "the email could not be decoded: \(error.reason)")
+        }
     }
 }
 

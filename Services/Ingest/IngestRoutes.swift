@@ -105,9 +105,17 @@ enum IngestRoutes {
             await api.receiveJiraWebhook(try await read(request, limit: limit)).response
         }
         router.post("/v1/webhooks/email") { request, _ in
-            await api.receiveEmail(
-                try await read(request, limit: api.configuration.email?.maxBytes ?? limit),
-                queryToken: request.uri.queryParameters.get("token")
+            let token: String? = request.uri.queryParameters.get("token")
+            // The token needs only the headers: an unauthenticated caller's body is never read.
+            do throws(APIError) {
+                try IngestAPI.verifyEmailToken(
+                    APIRequest(headers: headers(of: request)), queryToken: token, settings: api.configuration.email)
+            } catch {
+                api.metrics.rejected(error)
+                return APIResponse.error(error).response
+            }
+            return await api.receiveEmail(
+                try await read(request, limit: api.configuration.email?.maxBytes ?? limit), queryToken: token
             ).response
         }
         router.post("/v1/webhooks/generic/:name") { request, context in

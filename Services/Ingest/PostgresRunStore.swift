@@ -133,6 +133,10 @@ struct PostgresRunStore: RunStore {
             revoked: try row.decode(Bool.self, column: "revoked"))
     }
 
+    func steps(ofRun id: UUID) async throws -> [StepView] {
+        try await client.withConnection { connection in try await Self.steps(of: id, on: connection) }
+    }
+
     func emailThread(tenant: String, messageIds: [String]) async throws -> UUID? {
         let deliveryIds = messageIds.compactMap(AgentryMessageID.deliveryId(in:))
         if !deliveryIds.isEmpty {

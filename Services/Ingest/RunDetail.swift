@@ -47,15 +47,4 @@ struct RunDetail: Codable, Sendable, Equatable {
             if let output = step.output { outputs[step.id] = output }
         }
     }
-
-    /// The steps that have started (dispatched or finished), as an edited plan must keep them.
-    var startedSteps: [Plan.StartedStep] {
-        steps.filter { !Plan.unstartedStepStatuses.contains($0.status) }.compactMap { step in
-            Specialist(rawValue: step.specialist).map {
-                Plan.StartedStep(
-                    id: step.id, specialist: $0, tool: step.tool, input: step.input, dependsOn: step.dependsOn,
-                    status: step.status)
-            }
-        }
-    }
 }

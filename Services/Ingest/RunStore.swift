@@ -7,6 +7,8 @@ protocol RunStore: Sendable {
     func run(id: UUID) async throws -> RunDetail?
     /// Runs matching `filter`, newest first, with the cursor after the last one when the page is full.
     func runs(matching filter: RunFilter) async throws -> RunPage
+    /// The run's steps (none when there is no such run), without the rest of the run.
+    func steps(ofRun id: UUID) async throws -> [StepView]
     /// The approval and the run it belongs to, or `nil` when there is none.
     func approval(id: UUID) async throws -> ApprovalTarget?
     /// Approvals matching `filter`, oldest first (the queue an approver works through).
@@ -25,4 +27,11 @@ protocol RunStore: Sendable {
     func slackThread(tenant: String, channel: String, threadTs: String) async throws -> UUID?
     /// The run's audit entries in chain order, at most `limit`, after sequence `after`.
     func audit(runId: UUID, after: Int, limit: Int) async throws -> [AuditEntryView]
+}
+
+extension RunStore {
+    /// The steps of ``run(id:)``; a store that can read steps alone does so instead.
+    func steps(ofRun id: UUID) async throws -> [StepView] {
+        try await run(id: id)?.steps ?? []
+    }
 }

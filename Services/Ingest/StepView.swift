@@ -20,3 +20,13 @@ struct StepView: Codable, Sendable, Equatable {
     var startedAt: Date?
     var finishedAt: Date?
 }
+
+extension StepView {
+    /// The step as an edited plan must keep it, when it has started (dispatched or finished); nil
+    /// while it has not.
+    var started: Plan.StartedStep? {
+        guard !Plan.unstartedStepStatuses.contains(status), let specialist = Specialist(rawValue: specialist) else { return nil }
+        return Plan.StartedStep(
+            id: id, specialist: specialist, tool: tool, input: input, dependsOn: dependsOn, status: status)
+    }
+}

@@ -44,11 +44,7 @@ enum NotificationRouter {
     /// The `References` of a reply: the thread's earlier ids (oldest first, each once), then the
     /// id of the email answered.
     static func threadReferences(_ earlier: [String]?, answering messageId: String?) -> [String] {
-        var references: [String] = []
-        for id in (earlier ?? []) + (messageId.map { [$0] } ?? []) where !id.isEmpty && !references.contains(id) {
-            references.append(id)
-        }
-        return references
+        ((earlier ?? []) + (messageId.map { [$0] } ?? [])).filter { !$0.isEmpty }.uniquedInOrder()
     }
 
     /// `Re: <subject>` of the original email (without doubling an existing `Re:`), or `fallback`.

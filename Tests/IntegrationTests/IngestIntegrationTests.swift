@@ -136,6 +136,10 @@ struct IngestIntegrationTests {
             #expect(run.approvals.first?.approverRoles == ["approver"])
             #expect(run.deliveries.map(\.target) == ["#ops"])
             #expect(run.deliveries.first?.payload == ["text": "hello"])
+            // The steps alone (what an edited plan is checked against): only the finished one has started.
+            let steps = try await PostgresRunStore(client: stack.store).steps(ofRun: runId)
+            #expect(Set(steps.map(\.id)) == ["incidents", "post"])
+            #expect(steps.compactMap(\.started).map(\.id) == ["incidents"])
 
             let list = try await stack.get("/v1/runs?tenant=\(stack.tenant)")
             #expect(try Self.decoder().decode(RunList.self, from: list.body).runs.map(\.id) == [runId.wireString])

@@ -110,7 +110,8 @@ enum HTMLText {
             pendingSpace = false
             guard !output.isEmpty else { return }
             var trailing = 0
-            while trailing < output.count, output[output.count - 1 - trailing] == EmailBytes.lf { trailing += 1 }
+            // Counting stops at `count`: a long run of breaks is not walked again for every tag.
+            while trailing < count, trailing < output.count, output[output.count - 1 - trailing] == EmailBytes.lf { trailing += 1 }
             for _ in trailing..<max(trailing, count) { output.append(EmailBytes.lf) }
         }
 

@@ -31,9 +31,9 @@ struct IconvConverter: ~Copyable {
         let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
         var output = [UInt8](repeating: 0, count: input.count * 3 + 16)
         var produced = 0
-        var source = input
-        source.withUnsafeMutableBufferPointer { sourceBuffer in
-            let base = UnsafeMutableRawPointer(sourceBuffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+        // iconv's input pointer is not const, but it never writes through it: no copy of the input.
+        input.withUnsafeBufferPointer { sourceBuffer in
+            let base = UnsafeMutableRawPointer(mutating: sourceBuffer.baseAddress!).assumingMemoryBound(to: CChar.self)
             var inPointer: UnsafeMutablePointer<CChar>? = base
             var inLeft = sourceBuffer.count
             while inLeft > 0 {

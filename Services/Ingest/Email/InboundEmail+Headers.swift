@@ -1,9 +1,7 @@
 extension InboundEmail {
-    /// An email with the header-derived properties (ids, parties, subject, date, automatic flag)
-    /// read from `headers`; body and attachments empty.
-    ///
-    /// - Parameter mediaType: The top-level media type, lowercased, for bounce detection (multipart/report).
-    init(decodingHeaders headers: MIMEHeaderFields, mediaType: String? = nil) {
+    /// An email with the header-derived properties (ids, parties, subject, date) read from
+    /// `headers`; body and attachments empty.
+    init(decodingHeaders headers: MIMEHeaderFields) {
         self.init()
         self.headers = headers
         messageId = headers.first("Message-ID").flatMap { MessageIDList.parse($0).first }
@@ -15,8 +13,6 @@ extension InboundEmail {
         cc = headers.all("Cc").flatMap(AddressList.parse)
         subject = headers.first("Subject").map(Self.decodedSubject) ?? ""
         date = headers.first("Date").flatMap(EmailDate.parse)
-        let type = mediaType ?? headers.first("Content-Type").map { MIMEParameterizedValue(parsing: $0).value }
-        isAutomatic = AutomaticMail.isAutomatic(headers: headers, from: from, mediaType: type)
     }
 
     /// A subject value RFC 2047-decoded, with tabs and line breaks as spaces, trimmed.

@@ -35,9 +35,13 @@ struct InboundEmail: Sendable, Equatable {
     var text: String = ""
     /// The attachments, in order of appearance (a forwarded message/rfc822 counts as one).
     var attachments: [EmailAttachment] = []
-    /// Whether the message was sent by a program rather than a person (auto-reply, bounce, bulk);
-    /// see ``AutomaticMail``.
-    var isAutomatic: Bool = false
+    /// Whether the message was sent by a program rather than a person (auto-reply, bounce, bulk),
+    /// from its headers and sender; see ``AutomaticMail``.
+    var isAutomatic: Bool {
+        AutomaticMail.isAutomatic(
+            headers: headers, from: from,
+            mediaType: headers.first("Content-Type").map { MIMEParameterizedValue(parsing: $0).value })
+    }
     /// The top-level header fields.
     var headers = MIMEHeaderFields()
 

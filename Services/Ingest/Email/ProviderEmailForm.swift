@@ -111,9 +111,6 @@ enum ProviderEmailForm {
         if let to, case let addresses = AddressList.parse(to), !addresses.isEmpty { email.to = addresses }
         if let cc, case let addresses = AddressList.parse(cc), !addresses.isEmpty { email.cc = addresses }
         if let subject { email.subject = InboundEmail.decodedSubject(subject) }
-        email.isAutomatic = AutomaticMail.isAutomatic(
-            headers: email.headers, from: email.from,
-            mediaType: email.headers.first("Content-Type").map { MIMEParameterizedValue(parsing: $0).value })
     }
 
     /// The first non-blank plain candidate, else the HTML as text; normalised.
