@@ -133,11 +133,17 @@ public final class SMTPSink {
         }
     }
 
-    /// Kills the subprocess and waits until it has exited, then removes its directory.
+    /// Ends the subprocess (end of input, then SIGTERM, then SIGKILL if it lingers) and waits until
+    /// it has exited, then removes its directory.
     public func stop() async throws {
         try? input.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
-        try await eventually("the SMTP sink exited", timeout: .seconds(10)) { !process.isRunning }
+        do {
+            try await eventually("the SMTP sink exited", timeout: .seconds(30)) { !process.isRunning }
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            try await eventually("the SMTP sink exited after SIGKILL", timeout: .seconds(30)) { !process.isRunning }
+        }
         try? FileManager.default.removeItem(at: directory)
     }
 }

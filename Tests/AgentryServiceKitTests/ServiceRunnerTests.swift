@@ -77,7 +77,7 @@ private struct StubbornWorker: Service {
             try await eventually("operations server listening", timeout: .seconds(20)) { port.get() != nil }
             let bound = try #require(port.get())
             #expect(bound > 0)
-            #expect(started.get())
+            try await eventually("the worker started", timeout: .seconds(20)) { started.get() }
             try await TestClient.withClient(host: "127.0.0.1", port: bound) { client in
                 let health = try await client.get("/healthz")
                 let ready = try await client.get("/readyz")

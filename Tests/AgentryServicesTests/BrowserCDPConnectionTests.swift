@@ -108,12 +108,13 @@ import Glibc
         }
         defer { peer.stop() }
         let error = await #expect(throws: BrowserError.self) {
-            try await withDeadline(.milliseconds(100), otherwise: { BrowserError(.timeout, "too slow", retryable: true) }) {
+            try await withDeadline(.seconds(1), otherwise: { BrowserError(.timeout, "too slow", retryable: true) }) {
                 try await peer.connection.send("Slow.command")
             }
         }
         #expect(error?.code == .timeout)
         // The late reply to the abandoned command is ignored; the next command works.
+        try await eventually("the abandoned command reached the peer", timeout: .seconds(30)) { !peer.received.isEmpty }
         let abandoned = try #require(peer.received.first?["id"])
         peer.send(["id": abandoned, "result": ["late": true]])
         answer.withLock { $0 = true }

@@ -68,7 +68,7 @@ import Testing
         }
         #expect(error?.code == .timeout)
         #expect(slots.waitingCount == 0)
-        let value = try await withDeadline(.seconds(5), otherwise: { BrowserError(.timeout, "late", retryable: true) }) { 42 }
+        let value = try await withDeadline(.seconds(60), otherwise: { BrowserError(.timeout, "late", retryable: true) }) { 42 }
         #expect(value == 42)
     }
 }

@@ -156,7 +156,7 @@ import Glibc
         let marker = directory.path
         let pid = try Subprocess.spawnDetached(
             executable: "/bin/sh",
-            arguments: ["-c", "echo started $AGENTRY_EXAMPLE; trap 'echo stopping; exit 0' TERM; while :; do sleep 0.05; done"],
+            arguments: ["-c", "trap 'echo stopping; exit 0' TERM; echo started $AGENTRY_EXAMPLE; while :; do sleep 0.05; done"],
             environment: ["AGENTRY_EXAMPLE": "ok", ProcessTable.ownerVariable: marker, "PATH": "/usr/bin:/bin"],
             logPath: log)
         try await eventually("the log has the first line") {

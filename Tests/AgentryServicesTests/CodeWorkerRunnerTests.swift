@@ -18,7 +18,7 @@ import Testing
         let started = ContinuousClock.now
         let outcome = try await runner.run(job(
             "sleep 30 & echo $!; sh -c 'sleep 30 & echo $!; sleep 30' & echo $!; echo $$; wait",
-            timeout: .milliseconds(500)))
+            timeout: .seconds(3)))  // room for the shells to print their pids on a loaded machine
         let elapsed = started.duration(to: .now)
         #expect(outcome.timedOut)
         #expect(!outcome.cancelled)
@@ -26,7 +26,7 @@ import Testing
         #expect(outcome.exitCode == 128 + Int(SIGKILL))
         // Without killing the whole process group the shell would wait out its 30 s sleeps; the
         // bound leaves room for a loaded machine.
-        #expect(elapsed < .seconds(10))
+        #expect(elapsed < .seconds(20))
         let pids = CodeWorkerFixture.pids(in: outcome.standardOutput.text)
         #expect(pids.count == 4)
         for pid in pids {
@@ -88,9 +88,9 @@ import Testing
 
     @Test func aStreamOfOutputDoesNotStarveTheTimeLimit() async throws {
         let started = ContinuousClock.now
-        let outcome = try await runner.run(job("yes agentry", timeout: .milliseconds(500), outputLimit: 1_000))
+        let outcome = try await runner.run(job("yes agentry", timeout: .seconds(2), outputLimit: 1_000))
         #expect(outcome.timedOut)
-        #expect(started.duration(to: .now) < .seconds(10))
+        #expect(started.duration(to: .now) < .seconds(20))
         #expect(outcome.standardOutput.bytes.count == 1_000)
         #expect(outcome.standardOutput.totalBytes > 1_000)
         #expect(outcome.standardOutput.truncated)

@@ -100,24 +100,25 @@ import Testing
         let started = ContinuousClock.now
         let failure = try await CodeWorkerFixture.failure {
             try await CodeWorkerFixture.shell().run(CodeWorkerFixture.request(
-                ["script": "echo working >&2; sleep 30 & sleep 30"], limits: StepLimits(timeoutSeconds: 1)))
+                ["script": "echo working >&2; sleep 3600 & sleep 3600"], limits: StepLimits(timeoutSeconds: 3)))
         }
         let elapsed = started.duration(to: .now)
         #expect(failure.code == "timeout")
         #expect(!failure.retryable)
-        #expect(failure.message.contains("time limit of 1 s"))
+        #expect(failure.message.contains("time limit of 3 s"))
         #expect(failure.message.hasSuffix("working"))
-        #expect(elapsed < .seconds(10))
+        // Far below the script's hour (loose: a loaded machine can hold the test back for seconds).
+        #expect(elapsed < .seconds(120))
     }
 
     @Test func theWorkersMaximumCapsTheStepsTimeLimit() async throws {
         let started = ContinuousClock.now
         let failure = try await CodeWorkerFixture.failure {
             try await CodeWorkerFixture.shell(CodeWorkerFixture.configuration(maxTimeoutSeconds: 1)).run(
-                CodeWorkerFixture.request(["script": "sleep 30"], limits: StepLimits(timeoutSeconds: 300)))
+                CodeWorkerFixture.request(["script": "sleep 3600"], limits: StepLimits(timeoutSeconds: 3600)))
         }
         #expect(failure.code == "timeout")
-        #expect(started.duration(to: .now) < .seconds(10))
+        #expect(started.duration(to: .now) < .seconds(120))
     }
 
     @Test func outputIsCappedPerStreamAndMarkedTruncated() async throws {
@@ -145,8 +146,8 @@ import Testing
     @Test func backgroundJobsDieWithTheScript() async throws {
         let started = ContinuousClock.now
         let output = try await CodeWorkerFixture.shell().run(CodeWorkerFixture.request(
-            ["script": "sleep 30 & echo $!"]))
-        #expect(started.duration(to: .now) < .seconds(10))
+            ["script": "sleep 3600 & echo $!"]))
+        #expect(started.duration(to: .now) < .seconds(120))
         let pids = CodeWorkerFixture.pids(in: output["stdout"]?.stringValue ?? "")
         #expect(pids.count == 1)
         for pid in pids {
@@ -175,7 +176,7 @@ import Testing
         let marker = NSTemporaryDirectory() + "/agentry-cancel-\(UUID().uuidString)"
         defer { unlink(marker) }
         let tool = CodeWorkerFixture.shell()
-        let request = CodeWorkerFixture.request(["script": .string("echo $$ > '\(marker)'; sleep 30")])
+        let request = CodeWorkerFixture.request(["script": .string("echo $$ > '\(marker)'; sleep 3600")])
         let task = Task { try await tool.run(request) }
         try await eventually("the script started", timeout: .seconds(30)) {
             (try? String(contentsOfFile: marker, encoding: .utf8))?.hasSuffix("\n") == true
@@ -184,15 +185,19 @@ import Testing
         let cancelled = ContinuousClock.now
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(cancelled.duration(to: .now) < .seconds(10))
+        #expect(cancelled.duration(to: .now) < .seconds(120))
         #expect(CodeWorkerFixture.hasExited(pid))
     }
 
     @Test func concurrentRunsDoNotHoldEachOthersPipes() async throws {
         let tool = CodeWorkerFixture.shell()
+        // The slow run lasts until the test opens its gate, after the quick ones.
+        let gate = NSTemporaryDirectory() + "/agentry-gate-\(UUID().uuidString)"
+        defer { unlink(gate) }
         let slowDone = Atomic<Bool>(false)
         let slow = Task {
-            let output = try await tool.run(CodeWorkerFixture.request(["script": "sleep 3; echo slow"]))
+            let output = try await tool.run(CodeWorkerFixture.request(
+                ["script": .string("while [ ! -e '\(gate)' ]; do sleep 0.05; done; echo slow")]))
             slowDone.store(true, ordering: .sequentiallyConsistent)
             return output
         }
@@ -205,9 +210,10 @@ import Testing
             #expect(seen == ["0\n", "1\n", "2\n", "3\n"])
         }
         // A leaked write end would hold each quick run until the slow one ended: they must all be
-        // done while it still runs (whatever the machine's load).
+        // done while it still runs.
         let slowEndedFirst = slowDone.load(ordering: .sequentiallyConsistent)
         #expect(!slowEndedFirst)
+        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
         #expect(try await slow.value["stdout"] == "slow\n")
     }
 

@@ -48,7 +48,7 @@ enum DataWorkerFixture {
 
     /// A `sql.query` tool over `sources` (name → configuration), with its own pools.
     static func tool(
-        _ sources: [String: PostgresConfiguration], statementTimeoutMilliseconds: Int = 2_000, maxRows: Int = 10,
+        _ sources: [String: PostgresConfiguration], statementTimeoutMilliseconds: Int = 30_000, maxRows: Int = 10,
         poolSize: Int = 1
     ) -> (tool: SQLQueryTool, pools: DataSources) {
         let definitions = sources.sorted { $0.key < $1.key }.map {
@@ -63,7 +63,7 @@ enum DataWorkerFixture {
 
     /// Runs `body` with a `sql.query` tool over `sources`, closing its pools afterwards.
     static func withTool<T>(
-        _ sources: [String: PostgresConfiguration], statementTimeoutMilliseconds: Int = 2_000, maxRows: Int = 10,
+        _ sources: [String: PostgresConfiguration], statementTimeoutMilliseconds: Int = 30_000, maxRows: Int = 10,
         poolSize: Int = 1, _ body: (SQLQueryTool) async throws -> T
     ) async throws -> T {
         let (tool, pools) = tool(

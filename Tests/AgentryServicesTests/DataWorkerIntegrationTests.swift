@@ -85,19 +85,19 @@ struct DataWorkerIntegrationTests {
 
     @Test func theStatementTimeoutStopsASlowQuery() async throws {
         try await DataWorkerFixture.withDatabase { _, database in
-            try await DataWorkerFixture.withTool(["default": database], statementTimeoutMilliseconds: 300) { tool in
+            try await DataWorkerFixture.withTool(["default": database], statementTimeoutMilliseconds: 1_000) { tool in
                 let started = ContinuousClock.now
                 let failure = try await DataWorkerFixture.failure {
                     try await tool.run(DataWorkerFixture.request("SELECT pg_sleep(120)"))
                 }
                 #expect(failure.code == "statement_timeout")
                 #expect(!failure.retryable)
-                #expect(failure.message.contains("300 ms"))
+                #expect(failure.message.contains("1000 ms"))
                 // Far below pg_sleep(120): the statement timeout ended it (loose for loaded CI machines).
                 #expect(started.duration(to: .now) < .seconds(60))
                 // The same (only) connection answers the next query at once.
                 let next = try await tool.run(DataWorkerFixture.request("SHOW statement_timeout"))
-                #expect(next["rows"] == [["statement_timeout": "300ms"]])
+                #expect(next["rows"] == [["statement_timeout": "1s"]])
             }
         }
     }
@@ -219,7 +219,8 @@ struct DataWorkerIntegrationTests {
             let failure = try await DataWorkerFixture.failure { try await tool.run(DataWorkerFixture.request("SELECT 1")) }
             #expect(failure.code == "source_unavailable")
             #expect(failure.retryable)
-            #expect(started.duration(to: .now) < .seconds(10))
+            // Bounded by the two-second checkout wait (loose: a loaded machine holds the test back).
+            #expect(started.duration(to: .now) < .seconds(60))
         }
     }
 }

@@ -13,7 +13,7 @@ import Testing
 
     static func harness(allowed: Set<String> = [], own: String? = "agentry@agentry.example.com") -> IngestHarness {
         IngestHarness(configuration: IngestConfiguration(
-            publishTimeout: .seconds(2),
+            publishTimeout: .seconds(30),
             email: EmailSettings(token: token, tenant: "acme", allowedSenders: allowed, ownAddress: own, maxBytes: 64 * 1_024)))
     }
 

@@ -19,7 +19,7 @@ import Testing
 
     static func harness() throws -> IngestHarness {
         var configuration = try IngestConfiguration(environment: environment)
-        configuration.publishTimeout = .seconds(2)
+        configuration.publishTimeout = .seconds(30)
         return IngestHarness(configuration: configuration)
     }
 

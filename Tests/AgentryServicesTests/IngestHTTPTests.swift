@@ -33,7 +33,7 @@ import Testing
 
     static func configuration(maxBodyBytes: Int = 1_048_576) -> IngestConfiguration {
         IngestConfiguration(
-            apiPort: 0, maxBodyBytes: maxBodyBytes, slackSigningSecret: IngestHarness.secret, publishTimeout: .seconds(2))
+            apiPort: 0, maxBodyBytes: maxBodyBytes, slackSigningSecret: IngestHarness.secret, publishTimeout: .seconds(30))
     }
 
     static func post(_ url: String, _ body: String, contentType: String? = "application/json") async throws -> HTTPResponse {

@@ -12,7 +12,7 @@ import Testing
 
     static func harness(projects: Set<String> = []) -> IngestHarness {
         IngestHarness(configuration: IngestConfiguration(
-            slackSigningSecret: IngestHarness.secret, publishTimeout: .seconds(2),
+            slackSigningSecret: IngestHarness.secret, publishTimeout: .seconds(30),
             jira: JiraSettings(
                 secret: secret, triggerLabel: "agentry", triggerMention: "[~accountid:\(bot)]", projects: projects,
                 botAccountId: bot, tenant: "acme")))

@@ -161,7 +161,7 @@ struct IngestHarness {
     let api: IngestAPI
 
     init(configuration: IngestConfiguration = IngestConfiguration(
-        slackSigningSecret: IngestHarness.secret, slackTeamTenants: ["T111": "acme"], publishTimeout: .seconds(2)))
+        slackSigningSecret: IngestHarness.secret, slackTeamTenants: ["T111": "acme"], publishTimeout: .seconds(30)))
     {
         bus = InMemoryBus()
         bus.declare(AMQPTopology(

@@ -121,7 +121,8 @@ import Testing
 
     @Test func concurrentCallsOfOneRunCannotTogetherOvershootItsBudget() async throws {
         try await Self.withStore { store, f in
-            f.fake.setDefault("slow-priced", .delayed(.milliseconds(300), then: .reply(content: "ok", promptTokens: 10, completionTokens: 10)))
+            // The admitted calls are held long enough for all six to be decided while they are in flight.
+            f.fake.setDefault("slow-priced", .delayed(.seconds(10), then: .reply(content: "ok", promptTokens: 10, completionTokens: 10)))
             let router = try f.router(
                 aliases: #"{"chat": [\#(F.entry("oa", "slow-priced", input: 10, output: 30))]}"#,
                 extra: #""budgets": {"runUSD": 0.01}"#, store: store)

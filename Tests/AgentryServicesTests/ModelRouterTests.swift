@@ -265,14 +265,18 @@ import Testing
     }
 
     @Test func theRateLimitQueuesWithinTheDeadlineAndPassesOverBeyondIt() async throws {
-        let limiter = RateLimiter(requestsPerMinute: 120, tokensPerMinute: nil)
-        let soon = ContinuousClock.now + .seconds(5)
-        for _ in 0..<120 { #expect(try await limiter.acquire(estimatedTokens: 0, deadline: soon)) }
-        // The bucket is empty: the next call needs half a second.
-        #expect(try await limiter.acquire(estimatedTokens: 0, deadline: .now + .milliseconds(100)) == false)
-        let started = ContinuousClock.now
-        #expect(try await limiter.acquire(estimatedTokens: 0, deadline: .now + .seconds(5)))
-        #expect(started.duration(to: .now) >= .milliseconds(400))
+        // Two a minute: once both are spent, the next call may go only half a minute after the start.
+        let created = ContinuousClock.now
+        let slow = RateLimiter(requestsPerMinute: 2, tokensPerMinute: nil, now: created)
+        #expect(try await slow.acquire(estimatedTokens: 0, deadline: created + .seconds(60)))
+        #expect(try await slow.acquire(estimatedTokens: 0, deadline: created + .seconds(60)))
+        #expect(try await slow.acquire(estimatedTokens: 0, deadline: created + .seconds(20)) == false)
+
+        // 120 a minute: the 121st call waits for its slot, half a second after the start, and goes.
+        let limiter = RateLimiter(requestsPerMinute: 120, tokensPerMinute: nil, now: created)
+        for _ in 0..<120 { #expect(try await limiter.acquire(estimatedTokens: 0, deadline: created + .seconds(60))) }
+        #expect(try await limiter.acquire(estimatedTokens: 0, deadline: created + .seconds(60)))
+        #expect(ContinuousClock.now >= created + .milliseconds(500))
 
         let tokens = RateLimiter(requestsPerMinute: nil, tokensPerMinute: 600)
         #expect(try await tokens.acquire(estimatedTokens: 600, deadline: .now + .seconds(1)))
@@ -313,11 +317,11 @@ import Testing
 
     @Test func aTimeoutCutShortByTheRequestsOwnDeadlineDoesNotCountAgainstTheEntry() async throws {
         try await F.with { f in
-            f.fake.setDefault("slow", .delayed(.seconds(2), then: .echo))
-            let router = try f.router(aliases: #"{"chat": [\#(F.entry("oa", "slow", #""timeoutSeconds": 30"#))]}"#,
+            f.fake.setDefault("slow", .delayed(.seconds(30), then: .echo))
+            let router = try f.router(aliases: #"{"chat": [\#(F.entry("oa", "slow", #""timeoutSeconds": 60"#))]}"#,
                                       extra: #""breaker": {"failureThreshold": 1}"#)
             var request = F.request()
-            request.timeoutSeconds = 0.3
+            request.timeoutSeconds = 2  // room for the call to start on a loaded machine
             let reply = try await router.serve(request, caller: F.caller())
             #expect(reply.error?.code == .unavailable)
             #expect(reply.attempts.first?.detail?.hasPrefix("timeout") == true)

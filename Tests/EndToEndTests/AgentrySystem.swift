@@ -86,7 +86,7 @@ final class AgentrySystem: Sendable {
         let slack = try await FakeSlack.start()
         let workDirectory = NSTemporaryDirectory() + "agentry-e2e-\(suffix)"
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
-        let apiPort = try freePort()
+        let apiPort = try LocalSockets.portForALaterServer()
         let common: [String: String] = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             "HOME": workDirectory,
@@ -106,7 +106,7 @@ final class AgentrySystem: Sendable {
         var processes: [String: ServiceProcess] = [:]
         var readiness: [String: Int] = [:]
         for name in only ?? services {
-            let port = try freePort()
+            let port = try LocalSockets.portForALaterServer()
             var environment = common
             environment["AGENTRY_HTTP_PORT"] = "\(port)"
             environment.merge(extra[name] ?? [:]) { _, added in added }

@@ -207,12 +207,15 @@ struct EndToEndTests {
         do {
             let marker = "\(system.workDirectory)/started"
             let effects = "\(system.workDirectory)/effects"
+            // The step holds between its start and its effect until the test opens the gate, after the kill.
+            let gate = "\(system.workDirectory)/gate"
             let runId = try await system.submit(
-                "run this script: echo x >> \(marker); sleep 3; echo effect >> \(effects)")
+                "run this script: echo x >> \(marker); while [ ! -e \(gate) ]; do sleep 0.05; done; echo effect >> \(effects)")
             try await system.decide(try await system.pendingApproval(of: runId), "approved")
             try await system.eventually("the slow step to start") { FileManager.default.fileExists(atPath: marker) }
             await system.processes["code-worker"]?.crash()
             try await system.restart("code-worker")
+            #expect(FileManager.default.createFile(atPath: gate, contents: nil))
             try await system.waitForRun(runId, ["completed", "failed"], timeout: .seconds(90))
             #expect(try await system.runStatus(runId) == "completed")
             let lines = (try? String(contentsOfFile: effects, encoding: .utf8))?.split(separator: "\n") ?? []

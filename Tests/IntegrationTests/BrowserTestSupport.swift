@@ -56,7 +56,7 @@ enum BrowserFixture {
     }
 
     /// A `browser.open` work item and its tool request.
-    static func request(_ input: JSONValue, timeoutSeconds: Int = 20) -> ToolRequest {
+    static func request(_ input: JSONValue, timeoutSeconds: Int = 60) -> ToolRequest {
         let item = WorkItem(
             stepId: "read-page", specialist: .browser, tool: "browser.open", input: input,
             limits: StepLimits(timeoutSeconds: timeoutSeconds, maxAttempts: 3), idempotencyKey: "run-1/read-page",
@@ -74,27 +74,6 @@ enum BrowserFixture {
         } catch let failure as ToolFailure {
             return failure
         }
-    }
-
-    /// A TCP port on 127.0.0.1 nobody listens on (bound, then released).
-    static func closedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BrowserTestFailure("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw BrowserTestFailure("bind() failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { throw BrowserTestFailure("getsockname() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// True while a process with this id exists (zombies included).

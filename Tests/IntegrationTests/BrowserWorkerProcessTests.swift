@@ -101,7 +101,7 @@ struct BrowserWorkerProcessTests {
                 #expect(status == 0, "a graceful shutdown exits 0\n\(log)")
             }
             worker.removeLog()
-            try await eventually("Chromium (group \(browser)) is gone after the worker got signal \(signal)", timeout: .seconds(15)) {
+            try await eventually("Chromium (group \(browser)) is gone after the worker got signal \(signal)", timeout: .seconds(60)) {
                 BrowserFixture.processes(inGroup: browser).isEmpty
             }
             // The profile directory: deleted by the worker on SIGTERM; left by a killed worker

@@ -143,8 +143,8 @@ struct ChannelsLedgerTests {
     }
 
     @Test func anUnreachableEndpointIsARetryableFailure() async throws {
-        // Find a free port and leave nothing listening on it.
-        let port = try await FakeChannelServer.withServer { _, port in port }
+        let (port, fd) = try LocalSockets.closedPort()
+        defer { close(fd) }
         try await ChannelsFixture.withDatabase { store in
             let ledger = ledger(store, ChannelsFixture.configuration(server: port))
             let error = try await #require(throws: ChannelError.self) {
