@@ -1,3 +1,4 @@
+import AgentryServiceKit
 import ArgumentParser
 import Foundation
 
@@ -42,17 +43,25 @@ struct APIOptions: ParsableArguments {
     func client(local: LocalRunState? = nil) -> AgentryAPIClient { AgentryAPIClient(baseURL: url(local: local)) }
 }
 
-/// Which database: `--database-url`, else `AGENTRY_DATABASE_URL`, else the local stack's.
+/// Which database: `--database-url`, else `AGENTRY_DATABASE_URL` (or the file named by
+/// `AGENTRY_DATABASE_URL_FILE`, as in the services' containers), else the local stack's.
 struct DatabaseOptions: ParsableArguments {
     /// The local stack's database (`scripts/stack`).
     static let defaultURL = "postgres://agentry:agentry@127.0.0.1:55432/agentry"
 
     @Option(name: .customLong("database-url"),
-            help: "The database (default: $AGENTRY_DATABASE_URL or the local stack's).")
-    var databaseURL: String = DatabaseOptions.environmentDefault(ProcessInfo.processInfo.environment)
+            help: "The database (default: $AGENTRY_DATABASE_URL, the file named by $AGENTRY_DATABASE_URL_FILE, or the local stack's).")
+    var givenURL: String?
 
-    static func environmentDefault(_ environment: [String: String]) -> String {
-        guard let value = environment["AGENTRY_DATABASE_URL"], !value.isEmpty else { return defaultURL }
-        return value
+    /// The URL to use.
+    var databaseURL: String {
+        get throws { try givenURL ?? Self.environmentDefault(ProcessInfo.processInfo.environment) }
+    }
+
+    /// The URL `environment` gives, or the local stack's.
+    ///
+    /// - Throws: ``ConfigurationError`` when both variables are set or the file cannot be read.
+    static func environmentDefault(_ environment: [String: String]) throws -> String {
+        try ConfigurationReader(environment: environment).string("AGENTRY_DATABASE_URL") ?? defaultURL
     }
 }

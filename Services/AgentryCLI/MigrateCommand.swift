@@ -9,11 +9,11 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate",
         abstract: "Apply the database migrations (idempotent; safe to run from several processes at once).")
 
-    @Option(help: "Database URL (default: $AGENTRY_DATABASE_URL).")
-    var url = ProcessInfo.processInfo.environment["AGENTRY_DATABASE_URL"]
-        ?? "postgres://agentry:agentry@127.0.0.1:55432/agentry"
+    @Option(help: "Database URL (default: $AGENTRY_DATABASE_URL, the file named by $AGENTRY_DATABASE_URL_FILE, or the local stack's).")
+    var url: String?
 
     func run() async throws {
+        let url = try url ?? DatabaseOptions.environmentDefault(ProcessInfo.processInfo.environment)
         let client = try PostgresClient(url: url, poolSize: 1, applicationName: "agentry-migrate")
         do {
             let applied = try await Migrator(client: client).migrate()

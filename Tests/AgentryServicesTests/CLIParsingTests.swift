@@ -1,5 +1,6 @@
 @testable import AgentryCLI
 import AgentryAudit
+import AgentryServiceKit
 import ArgumentParser
 import Foundation
 import Testing
@@ -49,7 +50,7 @@ import Testing
         #expect(APIOptions.environmentDefault([:]) == "http://127.0.0.1:8080")
         #expect(APIOptions.environmentDefault(["AGENTRY_API_URL": ""]) == "http://127.0.0.1:8080")
         #expect(APIOptions.environmentDefault(["AGENTRY_API_URL": "http://api:80"]) == "http://api:80")
-        #expect(DatabaseOptions.environmentDefault([:]) == "postgres://agentry:agentry@127.0.0.1:55432/agentry")
+        #expect(try DatabaseOptions.environmentDefault([:]) == "postgres://agentry:agentry@127.0.0.1:55432/agentry")
         // Commands that run Agentry locally fall back to the URL of the last `agentry up`.
         let local = LocalRunState(apiURL: "http://127.0.0.1:8181", opsPortBase: 9100, amqpURL: "amqp://b",
                                   databaseURL: "postgres://d")
@@ -58,7 +59,25 @@ import Testing
         let environment = ProcessInfo.processInfo.environment
         #expect(try DemoCommand.parse([]).api.url(local: local)
             == APIOptions.environmentURL(environment) ?? "http://127.0.0.1:8181")
-        #expect(DatabaseOptions.environmentDefault(["AGENTRY_DATABASE_URL": "postgres://db/x"]) == "postgres://db/x")
+        #expect(try DatabaseOptions.environmentDefault(["AGENTRY_DATABASE_URL": "postgres://db/x"]) == "postgres://db/x")
+    }
+
+    @Test func theDatabaseURLMayComeFromAMountedSecretFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("agentry-db-url-\(UUID().uuidString)")
+        try "postgres://agentry:s3cret@db:5432/agentry\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(try DatabaseOptions.environmentDefault(["AGENTRY_DATABASE_URL_FILE": file.path])
+            == "postgres://agentry:s3cret@db:5432/agentry")
+        #expect(try KeysCommand.Create.parse(["--name", "n", "--role", "admin", "--database-url", "postgres://flag/x"])
+            .database.databaseURL == "postgres://flag/x")
+        // Both set, or a file that cannot be read: an error naming the variable, no silent default.
+        let both = #expect(throws: ConfigurationError.self) {
+            try DatabaseOptions.environmentDefault(["AGENTRY_DATABASE_URL": "postgres://a/b", "AGENTRY_DATABASE_URL_FILE": file.path])
+        }
+        #expect(both?.description.contains("AGENTRY_DATABASE_URL") == true)
+        #expect(throws: ConfigurationError.self) {
+            try DatabaseOptions.environmentDefault(["AGENTRY_DATABASE_URL_FILE": "/nonexistent/agentry-db-url"])
+        }
     }
 
     @Test func approveAndRejectNameTheApprover() throws {
@@ -82,7 +101,7 @@ import Testing
     @Test func auditVerifyScopes() throws {
         let whole = try AuditCommand.Verify.parse(["--database-url", "postgres://u:p@db:5432/agentry"])
         #expect(whole.scope == .all)
-        #expect(whole.database.databaseURL == "postgres://u:p@db:5432/agentry")
+        #expect(try whole.database.databaseURL == "postgres://u:p@db:5432/agentry")
         let run = UUID()
         let scoped = try AuditCommand.Verify.parse(["--run", run.uuidString.lowercased(), "--tenant", "acme"])
         #expect(scoped.scope == AuditScope(tenant: "acme", runId: run))
