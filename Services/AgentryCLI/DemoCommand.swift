@@ -1,4 +1,5 @@
 import AgentryContracts
+import AgentryHTTP
 import ArgumentParser
 import Foundation
 
@@ -121,17 +122,11 @@ struct DemoCommand: AsyncParsableCommand {
     /// The demo's email as a mail client sends it: a greeting and a signature around the request,
     /// quoted-printable UTF-8, with a `Message-ID` that makes a repeated post one run.
     static func email(asking request: String, messageId: String, at date: Date) -> Data {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss +0000"
-        let lines = [
-            "From: Dana =?utf-8?q?M=C3=BCller?= <dana@example.com>", "To: agentry@localhost",
-            "Subject: Weekly report, please", "Date: \(formatter.string(from: date))", "Message-ID: \(messageId)",
-            "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable",
-            "", "Hi Agentry,", "", request, "", "Danke sch=C3=B6n,", "Dana", "",
-        ]
-        return Data(lines.joined(separator: "\r\n").utf8)
+        MailMessage(
+            from: MailAddress("dana@example.com", name: "Dana Müller"), to: ["agentry@localhost"],
+            subject: "Weekly report, please", textBody: "Hi Agentry,\n\n\(request)\n\nDanke schön,\nDana\n",
+            date: date, messageID: messageId
+        ).rendered()
     }
 
     /// Writes the product page the Jira request asks about and returns its `file://` URL.
