@@ -30,15 +30,23 @@ public enum LocalSockets {
     /// connecting to it times out. Returns every descriptor to close afterwards.
     public static func unresponsivePort() throws -> (port: Int, fds: [Int32]) {
         let listener = try boundSocket(port: 0)
-        guard listen(listener, 0) == 0 else {
-            close(listener)
-            throw Failure("listen")
-        }
-        let port = try port(of: listener)
         var fds = [listener]
+        let port: Int
+        do {
+            guard listen(listener, 0) == 0 else { throw Failure("listen") }
+            port = try self.port(of: listener)
+        } catch {
+            close(listener)
+            throw error
+        }
         // Fill the accept queue: connect until a handshake no longer completes within 200 ms.
         for _ in 0..<16 {
             let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard client >= 0 else {
+                let failure = Failure("socket")
+                for fd in fds { close(fd) }
+                throw failure
+            }
             fds.append(client)
             _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
             var address = loopback(port: port)
@@ -62,7 +70,14 @@ public enum LocalSockets {
     public static func portForALaterServer() throws -> Int {
         let ephemeralStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
             .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32_768
-        let range = ephemeralStart > 12_000 ? 10_000..<ephemeralStart : 1_025..<max(ephemeralStart, 2_048)
+        let floor = ephemeralStart > 12_000 ? 10_000 : 1_025
+        guard ephemeralStart - floor >= 1_000 else {
+            // No room below the ephemeral range: a port the kernel has free now.
+            let (port, fd) = try closedPort()
+            close(fd)
+            return port
+        }
+        let range = floor..<ephemeralStart
         for _ in 0..<1_000 {
             let candidate = Int.random(in: range)
             guard handedOut.withLock({ $0.insert(candidate).inserted }) else { continue }

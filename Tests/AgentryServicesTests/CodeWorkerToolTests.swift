@@ -196,10 +196,9 @@ import Testing
         defer { unlink(gate) }
         let slowDone = Atomic<Bool>(false)
         let slow = Task {
-            let output = try await tool.run(CodeWorkerFixture.request(
+            defer { slowDone.store(true, ordering: .sequentiallyConsistent) }  // however it ends
+            return try await tool.run(CodeWorkerFixture.request(
                 ["script": .string("while [ ! -e '\(gate)' ]; do sleep 0.05; done; echo slow")]))
-            slowDone.store(true, ordering: .sequentiallyConsistent)
-            return output
         }
         try await withThrowingTaskGroup(of: JSONValue.self) { group in
             for index in 0..<4 {
