@@ -8,7 +8,8 @@ import Testing
 @testable import AgentryModelGateway
 
 /// The gateway's cache, usage rows and budgets on a real PostgreSQL database.
-@Suite struct ModelGatewayStoreTests {
+@Suite(.enabled(if: TestStack.isEnabled, "needs the database started by scripts/test"))
+struct ModelGatewayStoreTests {
     typealias F = ModelGatewayFixture
 
     static let logger: Logger = {
