@@ -53,9 +53,7 @@ import Testing
         var texts: Set<String> = []
         let rounds = 300
         for round in 0..<rounds {
-            let input = round % 10 == 0
-                ? random.bytes(random.int(0..<300))
-                : random.mutate(Self.messages[round % Self.messages.count])
+            let input = random.input(round: round, seeds: Self.messages, randomLength: 300)
             let first = Self.verdict(message: input)
             #expect(Self.verdict(message: input) == first)
             if case .success(let email) = first {
@@ -76,9 +74,7 @@ import Testing
         var decoded = 0
         let rounds = 300
         for round in 0..<rounds {
-            let input = round % 10 == 0
-                ? random.bytes(random.int(0..<300))
-                : random.mutate(Self.forms[round % Self.forms.count])
+            let input = random.input(round: round, seeds: Self.forms, randomLength: 300)
             let first = Self.verdict(form: input)
             #expect(Self.verdict(form: input) == first)
             if case .success = first { decoded += 1 }

@@ -35,6 +35,11 @@ import Testing
             }
             return bytes
         }
+        /// The input of a fuzzing round: random bytes (up to `randomLength`) every tenth round, else
+        /// one of `seeds` (taken in turn) mutated.
+        mutating func input(round: Int, seeds: [[UInt8]], randomLength: Int) -> [UInt8] {
+            round % 10 == 0 ? bytes(int(0..<randomLength)) : mutate(seeds[round % seeds.count])
+        }
     }
 
     static let jiraSettings = JiraSettings(
@@ -76,10 +81,9 @@ import Testing
     func mutatedPayloadsNeverCrashAndAlwaysGetTheSameAnswer(seed: UInt64) {
         var random = Random(seed: seed)
         var outcomes: Set<String> = []
+        let seeds = Self.seeds.map { Array($0.utf8) }
         for round in 0..<1_500 {
-            let input: [UInt8] = round % 10 == 0
-                ? random.bytes(random.int(0..<200))
-                : random.mutate(Array(Self.seeds[round % Self.seeds.count].utf8))
+            let input = random.input(round: round, seeds: seeds, randomLength: 200)
             let first = Self.verdicts(input)
             #expect(Self.verdicts(input) == first)
             outcomes.insert(first)

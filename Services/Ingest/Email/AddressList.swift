@@ -16,19 +16,14 @@ enum AddressList {
             switch byte {
             case 0x22:
                 // Quoted string: part of the display name, or a quoted local part.
-                var content: [UInt8] = []
-                index += 1
-                while index < bytes.count, bytes[index] != 0x22 {
-                    if bytes[index] == 0x5C, index + 1 < bytes.count { index += 1 }
-                    content.append(bytes[index])
-                    index += 1
-                }
+                let (content, end) = EmailBytes.quotedString(bytes, from: index)
+                index = end - 1
                 mailbox.phrase.append(contentsOf: content)
                 mailbox.raw.append(0x22)
                 mailbox.raw.append(contentsOf: content)
                 mailbox.raw.append(0x22)
             case 0x28:
-                index = endOfComment(bytes, from: index) - 1
+                index = EmailBytes.endOfComment(bytes, from: index) - 1
                 mailbox.phrase.append(EmailBytes.space)
             case 0x3C:
                 let close = bytes[(index + 1)...].firstIndex(of: 0x3E) ?? bytes.count
@@ -48,24 +43,6 @@ enum AddressList {
         }
         if let address = mailbox.finish() { result.append(address) }
         return result
-    }
-
-    /// The index just after the comment starting at `start` (nested comments and escapes honoured).
-    static func endOfComment(_ bytes: [UInt8], from start: Int) -> Int {
-        var depth = 0
-        var index = start
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x5C: index += 1
-            case 0x28: depth += 1
-            case 0x29:
-                depth -= 1
-                if depth == 0 { return index + 1 }
-            default: break
-            }
-            index += 1
-        }
-        return bytes.count
     }
 
     /// The pieces of one mailbox collected while scanning.

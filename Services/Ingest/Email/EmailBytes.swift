@@ -80,4 +80,59 @@ enum EmailBytes {
         while let last = output.last, isWhitespace(last) { output.removeLast() }
         return String(decoding: output, as: UTF8.self)
     }
+
+    /// The index just after the RFC 5322 comment starting at `start` (a `(`), nested comments and
+    /// backslash escapes honoured; an unclosed comment runs to the end.
+    static func endOfComment(_ bytes: [UInt8], from start: Int) -> Int {
+        var depth = 0
+        var index = start
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x5C: index += 1
+            case 0x28: depth += 1
+            case 0x29:
+                depth -= 1
+                if depth == 0 { return index + 1 }
+            default: break
+            }
+            index += 1
+        }
+        return bytes.count
+    }
+
+    /// The unescaped content of the quoted string starting at `start` (a `"`), and the index just
+    /// after its closing quote (the end when it is unclosed). A final lone backslash is kept.
+    static func quotedString(_ bytes: [UInt8], from start: Int) -> (content: [UInt8], end: Int) {
+        var content: [UInt8] = []
+        var index = start + 1
+        while index < bytes.count, bytes[index] != 0x22 {
+            if bytes[index] == 0x5C, index + 1 < bytes.count { index += 1 }
+            content.append(bytes[index])
+            index += 1
+        }
+        return (content, min(index + 1, bytes.count))
+    }
+
+    /// `text` with every `escape` followed by two hex digits (either case) replaced by that byte; an
+    /// escape without them is kept as it is. With `underscoreIsSpace` (RFC 2047's "Q"), `_` is a space.
+    static func hexUnescaped(_ text: ArraySlice<UInt8>, escape: UInt8, underscoreIsSpace: Bool = false) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.count)
+        var index = text.startIndex
+        while index < text.endIndex {
+            let byte = text[index]
+            if underscoreIsSpace, byte == 0x5F {
+                output.append(space)
+            } else if byte == escape, index + 2 < text.endIndex,
+                let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2])
+            {
+                output.append(high << 4 | low)
+                index += 2
+            } else {
+                output.append(byte)
+            }
+            index += 1
+        }
+        return output
+    }
 }

@@ -1,3 +1,4 @@
+import AgentryContracts
 import Foundation
 
 /// RFC 5322 date-times (section 3.3), including the obsolete forms of section 4.3.
@@ -14,7 +15,7 @@ enum EmailDate {
         var index = 0
         while index < bytes.count {
             if bytes[index] == 0x28 {
-                index = AddressList.endOfComment(bytes, from: index)
+                index = EmailBytes.endOfComment(bytes, from: index)
                 cleaned.append(EmailBytes.space)
                 continue
             }
@@ -64,9 +65,9 @@ enum EmailDate {
         guard let day, let month, let year, (1...9999).contains(year) else { return nil }
         let clock = time ?? (0, 0, 0)
         guard (0...23).contains(clock.hour), (0...59).contains(clock.minute), (0...60).contains(clock.second),
-            day <= daysIn(month: month, year: year)
+            day <= CivilDate.daysIn(month: month, year: year)
         else { return nil }
-        let days = daysSinceEpoch(year: year, month: month, day: day)
+        let days = Int(CivilDate.days(fromCivil: year, month, day))
         let seconds = days * 86_400 + clock.hour * 3_600 + clock.minute * 60 + min(clock.second, 59) - (offset ?? 0)
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
@@ -79,23 +80,4 @@ enum EmailDate {
         "ut": 0, "utc": 0, "gmt": 0, "z": 0,
         "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
     ]
-
-    /// The number of days in `month` of `year` (Gregorian).
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days from 1970-01-01 to the given Gregorian date (the civil-from-days inverse).
-    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
 }

@@ -95,23 +95,6 @@ enum EncodedWord {
 
     /// The "Q" encoding: `_` is a space, `=XX` a byte; a bad escape is kept literally.
     private static func qDecoded(_ text: ArraySlice<UInt8>) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.count)
-        var index = text.startIndex
-        while index < text.endIndex {
-            let byte = text[index]
-            if byte == 0x5F {
-                output.append(EmailBytes.space)
-            } else if byte == 0x3D, index + 2 < text.endIndex,
-                let high = EmailBytes.hexValue(text[index + 1]), let low = EmailBytes.hexValue(text[index + 2])
-            {
-                output.append(high << 4 | low)
-                index += 2
-            } else {
-                output.append(byte)
-            }
-            index += 1
-        }
-        return output
+        EmailBytes.hexUnescaped(text, escape: 0x3D, underscoreIsSpace: true)
     }
 }

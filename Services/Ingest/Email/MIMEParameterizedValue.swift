@@ -109,22 +109,7 @@ struct MIMEParameterizedValue: Sendable, Equatable {
 
     /// `%XX` escapes decoded; a `%` without two hex digits is kept.
     private static func percentDecoded(_ text: Substring) -> [UInt8] {
-        let input = Array(text.utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        var index = 0
-        while index < input.count {
-            if input[index] == 0x25, index + 2 < input.count,
-                let high = EmailBytes.hexValue(input[index + 1]), let low = EmailBytes.hexValue(input[index + 2])
-            {
-                output.append(high << 4 | low)
-                index += 3
-            } else {
-                output.append(input[index])
-                index += 1
-            }
-        }
-        return output
+        EmailBytes.hexUnescaped(ArraySlice(text.utf8), escape: 0x25)
     }
 
     /// A cursor over the bytes of a structured header value.
@@ -156,37 +141,15 @@ struct MIMEParameterizedValue: Sendable, Equatable {
 
         /// Skips one comment starting at `(`; an unclosed comment runs to the end.
         mutating func skipComment() {
-            var depth = 0
-            while let byte = peek {
-                index += 1
-                switch byte {
-                case 0x5C: index += 1
-                case 0x28: depth += 1
-                case 0x29:
-                    depth -= 1
-                    if depth == 0 { return }
-                default: break
-                }
-            }
-            index = min(index, bytes.count)
+            index = EmailBytes.endOfComment(bytes, from: index)
         }
 
         /// A quoted string (unescaped) or an unquoted value running to the next `;` (trimmed).
         mutating func parameterValue() -> String {
             if peek == 0x22 {
-                index += 1
-                var output: [UInt8] = []
-                while let byte = peek {
-                    index += 1
-                    if byte == 0x22 { break }
-                    if byte == 0x5C, let escaped = peek {
-                        output.append(escaped)
-                        index += 1
-                    } else {
-                        output.append(byte)
-                    }
-                }
-                return String(decoding: output, as: UTF8.self)
+                let (content, end) = EmailBytes.quotedString(bytes, from: index)
+                index = end
+                return String(decoding: content, as: UTF8.self)
             }
             let start = index
             while let byte = peek, byte != 0x3B { index += 1 }

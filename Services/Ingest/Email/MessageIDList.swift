@@ -36,14 +36,9 @@ enum MessageIDList {
         while index < bytes.count {
             switch bytes[index] {
             case 0x28:
-                index = AddressList.endOfComment(bytes, from: index)
+                index = EmailBytes.endOfComment(bytes, from: index)
             case 0x22:
-                index += 1
-                while index < bytes.count, bytes[index] != 0x22 {
-                    if bytes[index] == 0x5C { index += 1 }
-                    index += 1
-                }
-                index += 1
+                index = EmailBytes.quotedString(bytes, from: index).end
             case 0x3C:
                 var close = index + 1
                 while close < bytes.count, bytes[close] != 0x3E, bytes[close] != 0x3C { close += 1 }
