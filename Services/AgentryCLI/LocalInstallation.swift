@@ -120,10 +120,7 @@ struct LocalInstallation: Sendable, Equatable {
 
     /// The secret in `path`, or a new one (32 random bytes, hex) written there with mode 0600.
     private func secret(at path: String) throws -> String {
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8) {
-            let secret = existing.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !secret.isEmpty { return secret }
-        }
+        if let existing = storedSecret(at: path) { return existing }
         var generator = SystemRandomNumberGenerator()
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }.hexString
         try FileManager.default.createDirectory(
@@ -135,9 +132,14 @@ struct LocalInstallation: Sendable, Equatable {
     }
 
     private func existingSecret(at path: String, _ what: String) throws -> String {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        else { throw CLIError("no \(what) at \(path): run `agentry up` first") }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let secret = storedSecret(at: path) else { throw CLIError("no \(what) at \(path): run `agentry up` first") }
+        return secret
+    }
+
+    /// The secret stored in `path` (trimmed), or nil when the file is missing or blank.
+    private func storedSecret(at path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return secret.isEmpty ? nil : secret
     }
 }

@@ -358,15 +358,16 @@ struct Director: Sendable {
         guard let run = try await RunRecord.lock(runId, on: context.connection) else {
             throw PermanentFailure("approval \(decision.approvalId) belongs to a missing run")
         }
-        // Read under the run's lock: a decision on an approval that is no longer pending changes nothing.
-        let pending = try await context.connection.query(
-            "SELECT 1 FROM approvals WHERE id = \(decision.approvalId) AND status = 'pending'")
-        guard !pending.isEmpty else {
-            context.logger.info("decision on an approval that is no longer pending ignored")
-            return
-        }
         var stepsBeforeEdit: [StepRecord] = []
         if decision.decision == .approved, let edited = decision.editedPlan {
+            // Read under the run's lock: an edit on an approval that is no longer pending is not looked at
+            // (the update below ignores any such decision).
+            let pending = try await context.connection.query(
+                "SELECT 1 FROM approvals WHERE id = \(decision.approvalId) AND status = 'pending'")
+            guard !pending.isEmpty else {
+                context.logger.info("decision on an approval that is no longer pending ignored")
+                return
+            }
             stepsBeforeEdit = try await StepRecord.all(of: runId, on: context.connection)
             let problems = edited.validate().map(\.description)
                 + edited.conflicts(keeping: stepsBeforeEdit.filter { !$0.status.isUnstarted }.map(\.started))

@@ -32,12 +32,12 @@ struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         APIError(.badRequest, code: "invalid_request", message)
     }
 
-    /// 415: the body is not `application/json`.
-    static func unsupportedMediaType(_ contentType: String?) -> APIError {
+    /// 415: the body, sent as `contentType`, is not what the route takes (`expected`: JSON by default).
+    static func unsupportedMediaType(
+        _ contentType: String?, expected: String = "JSON sent with Content-Type: application/json"
+    ) -> APIError {
         let given = contentType.map { "\"\($0)\"" } ?? "no content type"
-        return APIError(
-            .unsupportedMediaType, code: "unsupported_media_type",
-            "the body must be JSON sent with Content-Type: application/json (got \(given))")
+        return APIError(.unsupportedMediaType, code: "unsupported_media_type", "the body must be \(expected) (got \(given))")
     }
 
     /// 413: the body is larger than `AGENTRY_MAX_BODY_BYTES`.

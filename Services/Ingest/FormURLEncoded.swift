@@ -30,10 +30,8 @@ enum FormURLEncoded {
     /// Checks that the body is declared as a form.
     static func require(_ request: APIRequest) throws(APIError) {
         guard request.mediaType == "application/x-www-form-urlencoded" else {
-            let given = request.header("content-type").map { "\"\($0)\"" } ?? "no content type"
-            throw APIError(
-                .unsupportedMediaType, code: "unsupported_media_type",
-                "the body must be a form sent with Content-Type: application/x-www-form-urlencoded (got \(given))")
+            throw .unsupportedMediaType(
+                request.header("content-type"), expected: "a form sent with Content-Type: application/x-www-form-urlencoded")
         }
     }
 }

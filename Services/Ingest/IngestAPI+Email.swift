@@ -39,7 +39,6 @@ extension IngestAPI {
     ///
     /// - Returns: the settings, when the token is theirs.
     /// - Throws: 404 `email_not_configured` without settings; 401 `invalid_token`.
-    @discardableResult
     static func verifyEmailToken(
         _ request: APIRequest, queryToken: String?, settings: EmailSettings?
     ) throws(APIError) -> EmailSettings {
@@ -72,11 +71,9 @@ extension IngestAPI {
         case "application/x-www-form-urlencoded":
             decode = { () throws(EmailDecodingError) in try ProviderEmailForm.email(fromURLEncoded: request.body) }
         default:
-            let given = contentType.map { "\"\($0)\"" } ?? "no content type"
-            throw APIError(
-                .unsupportedMediaType, code: "unsupported_media_type",
-                "the body must be a raw email (message/rfc822) or a mail provider's form (multipart/form-data, "
-                    + "application/x-www-form-urlencoded) (got \(given))")
+            throw .unsupportedMediaType(
+                contentType, expected: "a raw email (message/rfc822) or a mail provider's form (multipart/form-data, "
+                    + "application/x-www-form-urlencoded)")
         }
         do {
             return try decode()

@@ -107,16 +107,9 @@ enum IngestRoutes {
         router.post("/v1/webhooks/email") { request, _ in
             let token: String? = request.uri.queryParameters.get("token")
             // The token needs only the headers: an unauthenticated caller's body is never read.
-            do throws(APIError) {
-                try IngestAPI.verifyEmailToken(
-                    APIRequest(headers: headers(of: request)), queryToken: token, settings: api.configuration.email)
-            } catch {
-                api.metrics.rejected(error)
-                return APIResponse.error(error).response
-            }
-            return await api.receiveEmail(
-                try await read(request, limit: api.configuration.email?.maxBytes ?? limit), queryToken: token
-            ).response
+            let settings = try IngestAPI.verifyEmailToken(
+                APIRequest(headers: headers(of: request)), queryToken: token, settings: api.configuration.email)
+            return await api.receiveEmail(try await read(request, limit: settings.maxBytes), queryToken: token).response
         }
         router.post("/v1/webhooks/generic/:name") { request, context in
             await api.receiveGenericWebhook(
@@ -132,14 +125,9 @@ enum IngestRoutes {
         _ api: IngestAPI, _ permission: APIPermission, _ request: Request, limit: Int? = nil,
         _ handler: (APIPrincipal, APIRequest) async -> Response
     ) async throws -> Response {
-        let principal: APIPrincipal
+        // A refusal is thrown to APIErrorMiddleware, which answers and counts it.
         let apiRequest = APIRequest(headers: headers(of: request))
-        do throws(APIError) {
-            principal = try await api.authorize(apiRequest, permission)
-        } catch {
-            api.metrics.rejected(error)
-            return APIResponse.error(error).response
-        }
+        let principal = try await api.authorize(apiRequest, permission)
         guard let limit else { return await handler(principal, apiRequest) }
         return await handler(principal, try await read(request, limit: limit))
     }

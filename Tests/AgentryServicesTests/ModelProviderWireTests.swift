@@ -1,5 +1,6 @@
 import AgentryContracts
 import AgentryHTTP
+import AgentryTestSupport
 import Foundation
 import Testing
 
@@ -882,31 +883,13 @@ private struct ProviderTestSocket {
     let port: Int
 
     init(listening: Bool) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SocketError(call: "socket") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, !listening || listen(fd, 8) == 0 else {
+        let (port, fd) = try LocalSockets.closedPort()
+        guard !listening || listen(fd, 8) == 0 else {
             Glibc.close(fd)
-            throw SocketError(call: "bind/listen")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else {
-            Glibc.close(fd)
-            throw SocketError(call: "getsockname")
+            throw SocketError(call: "listen")
         }
         self.fd = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
     }
 
     func close() {
